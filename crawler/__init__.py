@@ -1,0 +1,1 @@
+"""Fetching: Scrapy spiders, pipelines, page parsing, platform adapters and health checkers."""

@@ -1,0 +1,43 @@
+"""What a spider hands the storage pipeline: one observation per page it tried to read.
+
+An observation says which page it was, how the fetch ended, and (for a page that was
+read) the list the extractor found. The spider decides nothing about staleness; the
+pipeline stores, the monitor judges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crawler.extract.types import ListPage
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnRef:
+    """Which column a page belongs to; discovered columns are registered by the pipeline."""
+
+    name: str
+    url: str
+    category: str = "other"
+    origin: str = "registered"  # registered | discovered
+
+
+@dataclass(frozen=True, slots=True)
+class PageObservation:
+    """The outcome of one page fetch in a site crawl."""
+
+    site_id: str
+    page_kind: str  # homepage | column | column_more (a later list page of a column)
+    url: str
+    http_status: int | None
+    error_class: (
+        str  # ok | http_error | timeout | dns | refused | tls | login_wall | unparsed | other
+    )
+    error_detail: str = ""
+    column: ColumnRef | None = None
+    list_page: ListPage | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether the page was read."""
+        return self.error_class == "ok"

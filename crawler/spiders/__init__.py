@@ -1,0 +1,1 @@
+"""Scrapy spiders: thin, they turn responses into observations via crawler.extract."""

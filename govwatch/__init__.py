@@ -1,0 +1,1 @@
+"""The ``govwatch`` command line, the targets file, the demo, and reports."""

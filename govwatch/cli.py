@@ -1,0 +1,50 @@
+"""The ``govwatch`` console script: wires the commands and maps errors to exit codes."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from govwatch.commands.check import check
+from govwatch.commands.demo import demo
+from govwatch.commands.extract import extract
+from govwatch.commands.findings import findings
+from govwatch.commands.rules import rules
+from govwatch.commands.targets import targets_app
+from govwatch.errors import CommandError
+from storage.db import DatabaseError
+from storage.registry import UnknownTargetError
+
+app = typer.Typer(
+    help="govwatch: 政府网站与政务新媒体常态化监测",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(targets_app, name="targets")
+app.command("check")(check)
+app.command("findings")(findings)
+app.command("extract")(extract)
+app.command("rules")(rules)
+app.command("demo")(demo)
+
+
+def main() -> None:
+    """Run the command line; errors become a one-line message and an exit code."""
+    try:
+        app(standalone_mode=True)
+    except CommandError as error:
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]错误:[/] {error}", highlight=False)
+        sys.exit(error.exit_code)
+    except UnknownTargetError as error:
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]错误:[/] {error}", highlight=False)
+        sys.exit(2)
+    except DatabaseError as error:
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]错误:[/] {error}", highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

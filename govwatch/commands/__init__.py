@@ -1,0 +1,1 @@
+"""One module per ``govwatch`` command (or command group)."""

@@ -1,0 +1,72 @@
+"""``govwatch findings``: query findings with filters, as a table, JSON or CSV."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import typer
+
+from govwatch.output import OutputFormat, print_rows
+from storage.db import session_scope
+from storage.findings_query import finding_record, query_findings
+
+
+class StatusFilter(StrEnum):
+    """Which findings to list."""
+
+    open = "open"
+    resolved = "resolved"
+    all = "all"
+
+
+SEVERITY_LABELS = {"veto": "单项否决", "deduction": "扣分", "info": "提示"}
+
+TABLE_COLUMNS = [
+    ("id", "编号"),
+    ("rule", "规则"),
+    ("severity_label", "性质"),
+    ("points", "扣分"),
+    ("target_id", "对象"),
+    ("unit", "责任单位"),
+    ("message", "问题"),
+    ("first_seen_day", "首次发现"),
+]
+
+FINDING_COLUMNS = [
+    ("id", "编号"),
+    ("rule", "规则"),
+    ("severity", "性质"),
+    ("points", "扣分"),
+    ("target_id", "对象"),
+    ("unit", "责任单位"),
+    ("message", "问题"),
+    ("evidence", "证据"),
+    ("status", "状态"),
+    ("first_seen", "首次发现"),
+    ("last_seen", "最近确认"),
+]
+
+
+def findings(
+    site: str | None = typer.Option(None, "--site", help="网站 ID(含其栏目)"),
+    account: str | None = typer.Option(None, "--account", help="账号 ID"),
+    unit: str | None = typer.Option(None, "--unit", help="责任单位名称"),
+    rule: str | None = typer.Option(None, "--rule", help="规则代码,如 COLUMN_STALE"),
+    status: StatusFilter = typer.Option(StatusFilter.open, "--status", help="open|resolved|all"),
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="输出格式"),
+) -> None:
+    """查询发现的问题(默认列出未整改的问题)。"""
+    with session_scope() as session:
+        rows = [
+            finding_record(finding)
+            for finding in query_findings(
+                session, site=site, account=account, unit=unit, rule=rule, status=status.value
+            )
+        ]
+    if output_format is OutputFormat.table:
+        for row in rows:
+            row["severity_label"] = SEVERITY_LABELS.get(row["severity"], row["severity"])
+            row["first_seen_day"] = (row["first_seen"] or "")[:10]
+        print_rows(rows, output_format, TABLE_COLUMNS, title=f"问题清单({len(rows)} 条)")
+    else:
+        print_rows(rows, output_format, FINDING_COLUMNS)

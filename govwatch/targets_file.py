@@ -1,0 +1,238 @@
+"""The targets file: its schema, and reading it with errors that name file and line.
+
+A targets file (YAML, see CONTRACT.md) lists units, sites with their columns, and
+new-media accounts. :func:`read_targets_file` validates the whole file and raises
+:class:`TargetsFileError` listing every problem as ``file:line: what is wrong``; it
+never returns a partly valid result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+CATEGORIES = ("news", "notice", "policy", "static", "overview", "interaction", "other")
+PLATFORMS = ("weibo", "wechat", "douyin", "toutiao", "rss")
+ID_PATTERN = r"^[a-z0-9_-]+$"
+
+
+def _check_http_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ValueError(f"不是有效的 http(s) 网址: {value!r}")
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class UnitSpec(_Strict):
+    """A responsible unit."""
+
+    name: str = Field(min_length=1)
+    kind: str = ""
+
+
+class SelectorsSpec(_Strict):
+    """CSS selectors overriding the list extractor's heuristics for one column."""
+
+    item: str = Field(min_length=1)
+    title: str | None = None
+    link: str | None = None
+    date: str | None = None
+
+
+class ColumnSpec(_Strict):
+    """A column of a site."""
+
+    name: str = Field(min_length=1)
+    url: str
+    category: Literal[CATEGORIES] = "other"  # type: ignore[valid-type]
+    unit: str | None = None
+    render: Literal["static", "js"] = "static"
+    selectors: SelectorsSpec | None = None
+
+    _url = field_validator("url")(_check_http_url)
+
+
+class SiteSpec(_Strict):
+    """A website."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    name: str = Field(min_length=1)
+    url: str
+    unit: str | None = None
+    site_code: str | None = None
+    discover_columns: bool = False
+    columns: list[ColumnSpec] = []
+
+    _url = field_validator("url")(_check_http_url)
+
+    @field_validator("site_code", mode="before")
+    @classmethod
+    def _code_as_text(cls, value: Any) -> Any:
+        # YAML reads an unquoted 3501040001 as a number; the code is an identifier.
+        return str(value) if isinstance(value, int) else value
+
+
+class AccountSpec(_Strict):
+    """A new-media account."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    name: str = Field(min_length=1)
+    platform: Literal[PLATFORMS]  # type: ignore[valid-type]
+    uid: str | None = None
+    feed: str | None = None
+    unit: str | None = None
+
+    @field_validator("uid", mode="before")
+    @classmethod
+    def _uid_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+    @field_validator("feed")
+    @classmethod
+    def _feed_url(cls, value: str | None) -> str | None:
+        return None if value is None else _check_http_url(value)
+
+
+class TargetsFile(_Strict):
+    """The whole targets file."""
+
+    units: list[UnitSpec] = []
+    sites: list[SiteSpec] = []
+    accounts: list[AccountSpec] = []
+
+
+class TargetsFileError(ValueError):
+    """A targets file that cannot be used; ``problems`` are ``file:line: message`` lines."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+def _line_of(node: yaml.Node | None, location: Sequence[str | int]) -> int:
+    """The 1-based line of the YAML node at a pydantic error location (nearest parent)."""
+    line = node.start_mark.line + 1 if node is not None else 1
+    for step in location:
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if k.value == step), None)
+            key = next((k for k, _ in node.value if k.value == step), None)
+            if child is None:
+                return line
+            node, line = child, (key or child).start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            if step >= len(node.value):
+                return line
+            node = node.value[step]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def _cross_checks(targets: TargetsFile) -> list[tuple[tuple[str | int, ...], str]]:
+    """Problems a per-field schema cannot see: duplicates and undeclared units."""
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    unit_names = {unit.name for unit in targets.units}
+    seen_units: set[str] = set()
+    for index, unit in enumerate(targets.units):
+        if unit.name in seen_units:
+            problems.append((("units", index, "name"), f"单位 {unit.name!r} 重复声明"))
+        seen_units.add(unit.name)
+
+    def check_unit(location: tuple[str | int, ...], unit: str | None) -> None:
+        if unit is not None and unit not in unit_names:
+            problems.append((location, f"单位 {unit!r} 未在 units 中声明"))
+
+    seen_sites: set[str] = set()
+    for index, site in enumerate(targets.sites):
+        if site.id in seen_sites:
+            problems.append((("sites", index, "id"), f"网站 id {site.id!r} 重复"))
+        seen_sites.add(site.id)
+        check_unit(("sites", index, "unit"), site.unit)
+        seen_columns: set[str] = set()
+        for column_index, column in enumerate(site.columns):
+            location = ("sites", index, "columns", column_index)
+            if column.name in seen_columns:
+                problems.append(((*location, "name"), f"栏目 {column.name!r} 在网站中重复"))
+            seen_columns.add(column.name)
+            check_unit((*location, "unit"), column.unit)
+    seen_accounts: set[str] = set()
+    for index, account in enumerate(targets.accounts):
+        location = ("accounts", index)
+        if account.id in seen_accounts:
+            problems.append(((*location, "id"), f"账号 id {account.id!r} 重复"))
+        seen_accounts.add(account.id)
+        check_unit((*location, "unit"), account.unit)
+        if account.platform == "rss" and not account.feed:
+            problems.append((location, "rss 账号必须填写 feed"))
+        if account.platform in ("weibo", "douyin", "toutiao") and not account.uid:
+            problems.append((location, f"{account.platform} 账号必须填写 uid"))
+        if account.platform == "wechat" and not (account.feed or account.uid):
+            problems.append((location, "wechat 账号必须填写 feed 或 uid"))
+    return problems
+
+
+def parse_targets(text: str, source: str) -> TargetsFile:
+    """Validate targets-file text; ``source`` names it in error messages."""
+    try:
+        root = yaml.compose(text)
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(error, "problem", None) or str(error)
+        raise TargetsFileError([f"{source}:{line}: YAML 格式错误: {problem}"]) from error
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise TargetsFileError([f"{source}:1: 顶层必须是包含 units/sites/accounts 的映射"])
+    try:
+        targets = TargetsFile.model_validate(raw)
+    except ValidationError as error:
+        problems = []
+        for detail in error.errors():
+            location = tuple(detail["loc"])
+            where = ".".join(str(step) for step in location)
+            problems.append(f"{source}:{_line_of(root, location)}: {where}: {_describe(detail)}")
+        raise TargetsFileError(problems) from error
+    cross = _cross_checks(targets)
+    if cross:
+        raise TargetsFileError(
+            [f"{source}:{_line_of(root, location)}: {message}" for location, message in cross]
+        )
+    return targets
+
+
+def _describe(detail: dict[str, Any]) -> str:
+    """A pydantic error in words an operator can act on."""
+    kind = detail["type"]
+    if kind == "missing":
+        return "缺少必填项"
+    if kind == "extra_forbidden":
+        return "未知的字段(拼写错误?)"
+    if kind == "string_pattern_mismatch":
+        return f"{detail.get('input')!r} 只能包含小写字母、数字、下划线和连字符"
+    if kind == "literal_error":
+        expected = detail.get("ctx", {}).get("expected", "")
+        return f"取值 {detail.get('input')!r} 无效,应为 {expected}"
+    return str(detail["msg"]).removeprefix("Value error, ")
+
+
+def read_targets_file(path: str | Path) -> TargetsFile:
+    """Read and validate a targets file from disk."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as error:
+        raise TargetsFileError([f"{path}:0: 文件不存在"]) from error
+    except UnicodeDecodeError as error:
+        raise TargetsFileError([f"{path}:0: 文件不是 UTF-8 编码"]) from error
+    return parse_targets(text, str(path))

@@ -1,0 +1,1 @@
+"""Judging: rules over stored observations, findings, scores."""

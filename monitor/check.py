@@ -1,0 +1,107 @@
+"""A check: evaluate every rule as of a day and open, refresh or resolve findings.
+
+A finding's identity is its fingerprint (rule, target, subject). A rule's judgement
+of a target opens the problems it sees, refreshes those already open, and resolves
+the target's open findings of that rule it no longer sees. Targets a rule could not
+judge (not crawled, unreadable) keep their findings as they are.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.rules import RULES
+from monitor.rules.base import CheckContext, Judgement, Rule
+from settings import Settings, get_settings
+from storage.clock import end_of_china_day_utc, utcnow
+from storage.models import Finding
+
+
+@dataclass
+class CheckSummary:
+    """Counts of what a check changed, per rule code."""
+
+    as_of: date
+    opened: Counter[str] = field(default_factory=Counter)
+    refreshed: Counter[str] = field(default_factory=Counter)
+    resolved: Counter[str] = field(default_factory=Counter)
+
+
+def fingerprint(rule_code: str, target_type: str, target_id: str, subject: str) -> str:
+    """The identity of a finding across checks."""
+    return f"{rule_code}|{target_type}|{target_id}|{subject}"
+
+
+def _apply(
+    session: Session, rule: Rule, judgements: list[Judgement], summary: CheckSummary
+) -> None:
+    open_findings = {
+        finding.fingerprint: finding
+        for finding in session.scalars(
+            select(Finding).where(Finding.rule == rule.code, Finding.status == "open")
+        )
+    }
+    now = utcnow()
+    seen: set[str] = set()
+    judged_targets: set[tuple[str, str]] = set()
+    for judgement in judgements:
+        judged_targets.add((judgement.target_type, judgement.target_id))
+        for detection in judgement.detections:
+            key = fingerprint(
+                rule.code, judgement.target_type, judgement.target_id, detection.subject
+            )
+            if key in seen:
+                continue
+            seen.add(key)
+            finding = open_findings.get(key) or session.scalar(
+                select(Finding).where(Finding.fingerprint == key)
+            )
+            if finding is None:
+                finding = Finding(
+                    fingerprint=key,
+                    rule=rule.code,
+                    target_type=judgement.target_type,
+                    target_id=judgement.target_id,
+                    subject=detection.subject,
+                    first_seen=now,
+                )
+                session.add(finding)
+                summary.opened[rule.code] += 1
+            elif finding.status != "open":
+                summary.opened[rule.code] += 1  # the problem came back
+            else:
+                summary.refreshed[rule.code] += 1
+            finding.severity = rule.severity
+            finding.points = detection.points if detection.points is not None else rule.points
+            finding.unit = judgement.unit
+            finding.message = detection.message
+            finding.evidence = list(detection.evidence)
+            finding.last_seen = now
+            finding.status = "open"
+            finding.resolved_at = None
+    for key, finding in open_findings.items():
+        if key not in seen and (finding.target_type, finding.target_id) in judged_targets:
+            finding.status = "resolved"
+            finding.resolved_at = now
+            summary.resolved[rule.code] += 1
+
+
+def run_check(session: Session, as_of: date, settings: Settings | None = None) -> CheckSummary:
+    """Evaluate every registered rule as of ``as_of`` and update findings in ``session``."""
+    context = CheckContext(
+        session=session,
+        as_of=as_of,
+        cutoff_utc=end_of_china_day_utc(as_of),
+        settings=settings or get_settings(),
+    )
+    summary = CheckSummary(as_of=as_of)
+    for rule_class in RULES:
+        rule = rule_class()
+        _apply(session, rule, list(rule.evaluate(context)), summary)
+        session.flush()
+    return summary

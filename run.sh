@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The README's run command: sets up a virtualenv on first use, then runs govwatch's
+# demo (a bundled government-style site served on 127.0.0.1: load, crawl, check,
+# print the findings). Any arguments are passed to `govwatch demo`.
+#   ./run.sh                 the demo on the default SQLite database (data/govwatch.db)
+#   ./run.sh --install-only  only create/refresh .venv
+set -euo pipefail
+cd "$(dirname "$0")"
+VENV="$PWD/.venv"
+PYTHON=${PYTHON:-python3}
+stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "== installing govwatch into $VENV" >&2
+  [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >&2
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[dev]' >&2
+  rm -f "$VENV"/.installed-*
+  touch "$stamp"
+fi
+if [ "${1:-}" = "--install-only" ]; then exit 0; fi
+exec "$VENV/bin/govwatch" demo "$@"

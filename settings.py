@@ -1,0 +1,76 @@
+"""Every govwatch setting with its default, in one place.
+
+Each field can be overridden by an environment variable ``GOVWATCH_<NAME>`` (upper
+case) or by a line in a ``.env`` file in the working directory. Nothing else in
+the code base reads the environment for configuration: ask :func:`get_settings`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """govwatch configuration; see CONTRACT.md for what users rely on."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GOVWATCH_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # --- storage --------------------------------------------------------------------
+    database_url: str = "sqlite:///data/govwatch.db"
+    targets: str = "targets.yaml"
+
+    # --- crawling -------------------------------------------------------------------
+    user_agent: str = (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/126.0 Safari/537.36 govwatch/0.1"
+    )
+    download_timeout_s: float = 30.0
+    download_delay_s: float = 0.5
+    concurrent_requests_per_domain: int = 4
+    retry_times: int = 2
+    crawl_timeout_s: float = 1800.0
+    cycle_interval_s: float = 86400.0
+    max_list_pages: int = Field(default=1, ge=1, description="list pages followed per column")
+    browser_executable: str = "/usr/bin/chromium"
+    browser_args: list[str] = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        "--disable-quic",
+    ]
+
+    # --- judging: days a column may go without a new item (INDICATORS.md) -----------
+    stale_after_days_news: int = 14
+    stale_after_days_notice: int = 183
+    stale_after_days_policy: int = 183
+    stale_after_days_static: int = 365
+
+    # --- platform endpoints (tests and mirrors point these elsewhere) ---------------
+    weibo_base_url: str = "https://m.weibo.cn"
+    wechat_base_url: str = "https://mp.weixin.qq.com"
+    douyin_base_url: str = "https://www.douyin.com"
+    toutiao_base_url: str = "https://www.toutiao.com"
+    rss_base_url: str = ""
+
+    def stale_after_days(self, category: str) -> int | None:
+        """Days a column of ``category`` may go without a new item; None if not judged on age."""
+        return {
+            "news": self.stale_after_days_news,
+            "notice": self.stale_after_days_notice,
+            "policy": self.stale_after_days_policy,
+            "static": self.stale_after_days_static,
+        }.get(category)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment and ``.env``."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Persistence: the schema, database sessions, migrations and the queries on them."""

@@ -1,0 +1,209 @@
+"""The database schema: what is registered, what was seen, and what is wrong.
+
+Registry tables (units, sites, site_columns, accounts) mirror the targets file.
+Observation tables (crawl_runs, fetches, items) record what the crawlers saw and are
+only ever appended to or upserted. Findings are what the monitor concluded from the
+observations. Every timestamp is naive UTC (``storage.clock.utcnow``); published dates
+are the local (China) calendar dates the pages state.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.clock import utcnow
+
+#: Name of the pseudo-column that holds a site's homepage items (origin "homepage").
+HOMEPAGE_COLUMN_NAME = "首页"
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every govwatch table."""
+
+
+class Unit(Base):
+    """A responsible unit (单位): a town, a street office, a department."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(50), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Site(Base):
+    """A government website registered in the targets file."""
+
+    __tablename__ = "sites"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str] = mapped_column(String(2000))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    site_code: Mapped[str | None] = mapped_column(String(40))
+    discover_columns: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A site removed from the targets file is deactivated, never deleted, so its
+    # history and findings stay queryable.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    unit: Mapped[Unit | None] = relationship()
+    columns: Mapped[list[SiteColumn]] = relationship(back_populates="site")
+
+
+class SiteColumn(Base):
+    """A column (栏目) of a site: one list of items that must be kept up to date."""
+
+    __tablename__ = "site_columns"
+    __table_args__ = (UniqueConstraint("site_id", "name", name="uq_site_columns_site_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(2000))
+    category: Mapped[str] = mapped_column(String(20), default="other")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    render: Mapped[str] = mapped_column(String(10), default="static")
+    selectors: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    origin: Mapped[str] = mapped_column(String(20), default="registered")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    site: Mapped[Site] = relationship(back_populates="columns")
+    unit: Mapped[Unit | None] = relationship()
+
+    @property
+    def target_id(self) -> str:
+        """The id findings use for a column: ``SITEID/column name``."""
+        return f"{self.site_id}/{self.name}"
+
+
+class Account(Base):
+    """A government new-media account (政务新媒体) registered in the targets file."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    platform: Mapped[str] = mapped_column(String(20))
+    uid: Mapped[str | None] = mapped_column(String(200))
+    feed: Mapped[str | None] = mapped_column(String(2000))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    unit: Mapped[Unit | None] = relationship()
+
+
+class CrawlRun(Base):
+    """One crawl of one target: when it ran, how it ended, what it fetched."""
+
+    __tablename__ = "crawl_runs"
+    __table_args__ = (Index("ix_crawl_runs_target", "target_type", "target_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target_type: Mapped[str] = mapped_column(String(20))  # site | account
+    target_id: Mapped[str] = mapped_column(String(300))
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # running | ok | partial (some pages failed) | failed (nothing could be read)
+    outcome: Mapped[str] = mapped_column(String(20), default="running")
+    pages_fetched: Mapped[int] = mapped_column(Integer, default=0)
+    pages_failed: Mapped[int] = mapped_column(Integer, default=0)
+    items_seen: Mapped[int] = mapped_column(Integer, default=0)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class Fetch(Base):
+    """The outcome of fetching one page (homepage or column list page) in a crawl run."""
+
+    __tablename__ = "fetches"
+    __table_args__ = (
+        Index("ix_fetches_column_time", "column_id", "fetched_at"),
+        Index("ix_fetches_site_time", "site_id", "page_kind", "fetched_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    column_id: Mapped[int | None] = mapped_column(ForeignKey("site_columns.id"))
+    page_kind: Mapped[str] = mapped_column(String(20))  # homepage | column
+    url: Mapped[str] = mapped_column(String(2000))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    # ok | http_error | timeout | dns | refused | tls | login_wall | unparsed | other
+    error_class: Mapped[str] = mapped_column(String(20), default="ok")
+    error_detail: Mapped[str] = mapped_column(Text, default="")
+    # ok | empty | unparsed; None where the page was not read
+    list_status: Mapped[str | None] = mapped_column(String(20))
+    items_found: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether the page was read well enough to judge what it lists."""
+        return self.error_class == "ok"
+
+
+class Item(Base):
+    """One entry of a column's list (one row per column and URL, however often seen)."""
+
+    __tablename__ = "items"
+    __table_args__ = (
+        UniqueConstraint("column_id", "url", name="uq_items_column_url"),
+        Index("ix_items_column_published", "column_id", "published_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    column_id: Mapped[int] = mapped_column(ForeignKey("site_columns.id"))
+    url: Mapped[str] = mapped_column(String(2000))
+    title: Mapped[str] = mapped_column(Text)
+    published_on: Mapped[date | None] = mapped_column(Date)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    first_fetch_id: Mapped[int | None] = mapped_column(ForeignKey("fetches.id"))
+
+
+class Finding(Base):
+    """One problem on one target, kept across checks (opened, refreshed, resolved)."""
+
+    __tablename__ = "findings"
+    __table_args__ = (
+        Index("ix_findings_status_rule", "status", "rule"),
+        Index("ix_findings_target", "target_type", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # rule|target_type|target_id|subject: the identity that makes a finding the same
+    # problem from one check to the next.
+    fingerprint: Mapped[str] = mapped_column(String(1000), unique=True)
+    rule: Mapped[str] = mapped_column(String(50))
+    severity: Mapped[str] = mapped_column(String(20))  # veto | deduction | info
+    points: Mapped[float] = mapped_column(Float, default=0.0)
+    target_type: Mapped[str] = mapped_column(String(20))  # site | column | account | unit
+    target_id: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(2000), default="")
+    unit: Mapped[str | None] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
+    first_seen: Mapped[datetime] = mapped_column(DateTime)
+    last_seen: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | resolved
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,0 +1,147 @@
+"""Writing what crawlers saw: crawl runs, page fetches and listed items.
+
+Items are upserted with the database's own ``INSERT ... ON CONFLICT`` (SQLite and
+PostgreSQL both have it), so two crawls of one page, even running at once, store
+one row per (column, URL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from crawler.extract.types import ListedItem
+from crawler.observations import ColumnRef, PageObservation
+from storage.clock import utcnow
+from storage.models import CrawlRun, Fetch, Item, SiteColumn
+
+
+def start_crawl_run(session: Session, target_type: str, target_id: str) -> int:
+    """Open a crawl run record and return its id."""
+    run = CrawlRun(target_type=target_type, target_id=target_id, started_at=utcnow())
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def finish_crawl_run(session: Session, crawl_run_id: int, finish_reason: str = "") -> None:
+    """Close a crawl run: its outcome follows from how its fetches ended."""
+    counts = session.execute(
+        select(
+            func.count(Fetch.id),
+            func.count(Fetch.id).filter(Fetch.error_class != "ok"),
+            func.coalesce(func.sum(Fetch.items_found), 0),
+        ).where(Fetch.crawl_run_id == crawl_run_id)
+    ).one()
+    pages, failed, items = int(counts[0]), int(counts[1]), int(counts[2])
+    if pages == 0 or failed == pages:
+        outcome = "failed"
+    elif failed:
+        outcome = "partial"
+    else:
+        outcome = "ok"
+    if finish_reason and finish_reason != "finished":
+        outcome = "failed" if pages == 0 else "partial"
+    session.execute(
+        update(CrawlRun)
+        .where(CrawlRun.id == crawl_run_id)
+        .values(
+            finished_at=utcnow(),
+            outcome=outcome,
+            pages_fetched=pages,
+            pages_failed=failed,
+            items_seen=items,
+            detail=finish_reason,
+        )
+    )
+
+
+def _column_id(session: Session, site_id: str, ref: ColumnRef) -> int:
+    column_id = session.scalar(
+        select(SiteColumn.id).where(SiteColumn.site_id == site_id, SiteColumn.name == ref.name)
+    )
+    if column_id is not None:
+        return column_id
+    column = SiteColumn(
+        site_id=site_id, name=ref.name, url=ref.url, category=ref.category, origin=ref.origin
+    )
+    session.add(column)
+    session.flush()
+    return column.id
+
+
+def _insert(session: Session):  # type: ignore[no-untyped-def]
+    """The dialect's INSERT that supports ON CONFLICT."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def upsert_items(
+    session: Session,
+    column_id: int,
+    items: Sequence[ListedItem],
+    seen_at: datetime,
+    fetch_id: int | None,
+) -> None:
+    """Store listed items once per (column, URL); later sightings refresh last_seen_at."""
+    unique = {item.url: item for item in reversed(items)}  # first occurrence on the page wins
+    if not unique:
+        return
+    rows = [
+        {
+            "column_id": column_id,
+            "url": item.url,
+            "title": item.title,
+            "published_on": item.published_on,
+            "published_at": item.published_at,
+            "pinned": item.pinned,
+            "first_seen_at": seen_at,
+            "last_seen_at": seen_at,
+            "first_fetch_id": fetch_id,
+        }
+        for item in unique.values()
+    ]
+    insert = _insert(session)(Item).values(rows)
+    excluded = insert.excluded
+    session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[Item.column_id, Item.url],
+            set_={
+                "last_seen_at": excluded.last_seen_at,
+                "title": excluded.title,
+                "pinned": excluded.pinned,
+                # A date once read is kept if a later page shows none.
+                "published_on": func.coalesce(excluded.published_on, Item.published_on),
+                "published_at": func.coalesce(excluded.published_at, Item.published_at),
+            },
+        )
+    )
+
+
+def record_page(
+    session: Session, crawl_run_id: int | None, page: PageObservation, seen_at: datetime
+) -> int:
+    """Store one page observation (fetch row, and its items); returns the fetch id."""
+    column_id = _column_id(session, page.site_id, page.column) if page.column else None
+    listing = page.list_page
+    fetch = Fetch(
+        crawl_run_id=crawl_run_id,
+        site_id=page.site_id,
+        column_id=column_id,
+        page_kind=page.page_kind,
+        url=page.url,
+        fetched_at=seen_at,
+        http_status=page.http_status,
+        error_class=page.error_class,
+        error_detail=page.error_detail[:2000],
+        list_status=listing.status if listing is not None else None,
+        items_found=len(listing.items) if listing is not None else 0,
+    )
+    session.add(fetch)
+    session.flush()
+    if column_id is not None and listing is not None and page.succeeded:
+        upsert_items(session, column_id, listing.items, seen_at, fetch.id)
+    return fetch.id

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The README's test command: installs what the tests need, from nothing, then runs
+# ruff and the whole suite on SQLite and again on a real PostgreSQL server.
+#   ./test.sh            everything (Debian packages are installed when missing)
+#   ./test.sh -k stale   extra arguments go to pytest
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+
+log() { printf '\n== %s\n' "$*"; }
+
+# --- Debian packages -------------------------------------------------------------
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+[ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+  || need_apt+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+if [ ${#need_apt[@]} -gt 0 ] || [ "${CI:-}" = "true" ]; then
+  if [ "$(id -u)" = "0" ]; then
+    log "apt-get install ${need_apt[*]:-(refresh only)}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    [ ${#need_apt[@]} -eq 0 ] || apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  else
+    echo "missing Debian packages: ${need_apt[*]} (run as root, or install them)" >&2
+    exit 1
+  fi
+fi
+
+# --- Python environment ----------------------------------------------------------
+./run.sh --install-only
+
+VENV="$ROOT/.venv"
+export PATH="$VENV/bin:$PATH"
+
+log "ruff"
+ruff check .
+ruff format --check . || { echo "run: .venv/bin/ruff format ." >&2; exit 1; }
+
+# --- PostgreSQL on a private port --------------------------------------------------
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+PG_DIR=${GOVWATCH_TEST_PG_DIR:-/tmp/govwatch-test-pg}
+PG_PORT=${GOVWATCH_TEST_PG_PORT:-54329}
+start_postgres() {
+  local run_as=()
+  if [ "$(id -u)" = "0" ]; then run_as=(runuser -u postgres --); fi
+  if [ ! -f "$PG_DIR/PG_VERSION" ]; then
+    rm -rf "$PG_DIR"; mkdir -p "$PG_DIR"
+    [ "$(id -u)" = "0" ] && chown postgres "$PG_DIR"
+    "${run_as[@]}" "$PG_BIN/initdb" -D "$PG_DIR" -U postgres -A trust >/dev/null
+  fi
+  if ! "${run_as[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR" status >/dev/null 2>&1; then
+    "${run_as[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR" -w -l "$PG_DIR/server.log" \
+      -o "-p $PG_PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+  fi
+  "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tc \
+    "SELECT 1 FROM pg_database WHERE datname='govwatch_test'" | grep -q 1 \
+    || "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres govwatch_test
+}
+
+run_pytest() {
+  local code=0
+  pytest "$@" || code=$?
+  # pytest's 5 means no test was collected: that is a failure here, not a pass.
+  return $code
+}
+
+log "tests on SQLite"
+GOVWATCH_TEST_DATABASE_URL= run_pytest -q "$@"
+
+log "tests on PostgreSQL"
+start_postgres
+GOVWATCH_TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/govwatch_test" \
+  run_pytest -q -m "not sqlite_only" "$@"

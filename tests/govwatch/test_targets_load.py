@@ -1,0 +1,135 @@
+"""`govwatch targets load|list`: validation with file:line errors, and in-place updates."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from govwatch.targets_file import TargetsFileError, parse_targets
+from storage.db import session_scope
+from storage.models import Site, SiteColumn, Unit
+
+GOOD = """\
+units:
+  - name: 仓山镇
+    kind: town
+  - name: 大数据服务中心
+sites:
+  - id: cangshan
+    name: 福州市仓山区人民政府
+    url: http://www.example.gov.cn/
+    unit: 大数据服务中心
+    site_code: 3501040001
+    columns:
+      - name: 政务要闻
+        url: http://www.example.gov.cn/xwzx/zwyw/
+        category: news
+        unit: 仓山镇
+      - name: 通知公告
+        url: http://www.example.gov.cn/tzgg/
+        category: notice
+accounts:
+  - id: cangshan-fabu
+    name: 仓山发布
+    platform: weibo
+    uid: 1234567890
+    unit: 大数据服务中心
+"""
+
+
+def govwatch(*args: str, env_url: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "govwatch.cli", *args],
+        capture_output=True,
+        text=True,
+        env={"GOVWATCH_DATABASE_URL": env_url, "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
+
+
+def test_good_file_loads_and_lists(tmp_path: Path, database_url: str) -> None:
+    path = tmp_path / "targets.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    result = govwatch("targets", "load", str(path), env_url=database_url)
+    assert result.returncode == 0, result.stderr
+    listed = govwatch("targets", "list", "--format", "json", env_url=database_url)
+    rows = json.loads(listed.stdout)
+    assert [(row["type"], row["id"]) for row in rows] == [
+        ("site", "cangshan"),
+        ("account", "cangshan-fabu"),
+    ]
+    assert rows[0]["columns"] == 2
+
+
+def test_reload_updates_in_place(tmp_path: Path, database_url: str) -> None:
+    path = tmp_path / "targets.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    assert govwatch("targets", "load", str(path), env_url=database_url).returncode == 0
+    path.write_text(GOOD.replace("福州市仓山区人民政府", "仓山区政府门户"), encoding="utf-8")
+    assert govwatch("targets", "load", str(path), env_url=database_url).returncode == 0
+    with session_scope() as session:
+        assert session.scalar(select(func.count(Site.id))) == 1
+        assert session.get(Site, "cangshan").name == "仓山区政府门户"
+        assert session.scalar(select(func.count(SiteColumn.id))) == 2
+        assert session.scalar(select(func.count(Unit.id))) == 2
+
+
+@pytest.mark.parametrize(
+    ("broken", "line", "words"),
+    [
+        (GOOD.replace("category: notice", "category: notices"), 18, "category"),
+        (GOOD.replace("id: cangshan\n", "id: Cang Shan\n"), 6, "小写字母"),
+        (
+            GOOD.replace("unit: 仓山镇\n      - name", "unit: 不存在镇\n      - name"),
+            15,
+            "未在 units 中声明",
+        ),
+        (
+            GOOD.replace("    url: http://www.example.gov.cn/\n", "    url: www.example.gov.cn\n"),
+            8,
+            "网址",
+        ),
+        (
+            GOOD.replace("  - id: cangshan-fabu", "  - id: cangshan-fabu\n    colour: red"),
+            21,
+            "未知的字段",
+        ),
+        (GOOD.replace("kind: town", "kind: town: x"), 3, "YAML"),
+        (GOOD.replace("    uid: 1234567890\n", ""), 20, "uid"),
+    ],
+)
+def test_bad_file_exits_2_with_line_and_keeps_database(
+    tmp_path: Path, database_url: str, broken: str, line: int, words: str
+) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(GOOD, encoding="utf-8")
+    assert govwatch("targets", "load", str(good), env_url=database_url).returncode == 0
+    before = govwatch("targets", "list", "--format", "json", env_url=database_url).stdout
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(broken.replace("福州市仓山区人民政府", "改过的名字"), encoding="utf-8")
+    result = govwatch("targets", "load", str(bad), env_url=database_url)
+
+    assert result.returncode == 2
+    assert f"{bad}:{line}:" in result.stderr
+    assert words in result.stderr
+    after = govwatch("targets", "list", "--format", "json", env_url=database_url).stdout
+    assert after == before
+
+
+def test_missing_file_is_bad_input(tmp_path: Path, database_url: str) -> None:
+    result = govwatch("targets", "load", str(tmp_path / "nope.yaml"), env_url=database_url)
+    assert result.returncode == 2
+    assert "文件不存在" in result.stderr
+
+
+def test_parse_reports_every_problem_at_once() -> None:
+    text = "sites:\n  - id: A\n    name: x\n    url: nope\n"
+    with pytest.raises(TargetsFileError) as raised:
+        parse_targets(text, "t.yaml")
+    assert [problem.split(":")[1] for problem in raised.value.problems] == ["2", "4"]
