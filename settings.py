@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     crawl_timeout_s: float = 1800.0
     cycle_interval_s: float = 86400.0
     max_list_pages: int = Field(default=1, ge=1, description="list pages followed per column")
+    article_date_probes: int = Field(
+        default=3, ge=0, description="undated list items whose articles are opened for a date"
+    )
+    render_fallback: bool = Field(
+        default=True, description="re-read a static column with no list in the browser"
+    )
     browser_executable: str = "/usr/bin/chromium"
     browser_args: list[str] = [
         "--no-sandbox",

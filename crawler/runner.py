@@ -37,11 +37,24 @@ def run_crawl(
     spider: str, target_id: str, timeout_s: float = 1800.0, env: dict[str, str] | None = None
 ) -> CrawlProcessResult:
     """Run ``scrapy crawl SPIDER -a SPIDER=TARGET`` to completion or the time limit."""
+    return _run(spider, f"{spider}={target_id}", target_id, timeout_s, env)
+
+
+def run_crawl_url(
+    url: str, timeout_s: float = 1800.0, env: dict[str, str] | None = None
+) -> CrawlProcessResult:
+    """Run ``scrapy crawl site -a url=URL``: an ad-hoc crawl of an unregistered site."""
+    return _run("site", f"url={url}", url, timeout_s, env)
+
+
+def _run(
+    spider: str, argument: str, target_id: str, timeout_s: float, env: dict[str, str] | None
+) -> CrawlProcessResult:
     child_env = {**os.environ, **(env or {}), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     child_env["PYTHONPATH"] = os.pathsep.join(
         part for part in (str(REPO_ROOT), child_env.get("PYTHONPATH", "")) if part
     )
-    command = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"{spider}={target_id}"]
+    command = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", argument]
     started = time.monotonic()
     with subprocess.Popen(
         command,

@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import typer
 
+from crawler.extract import extract_list
 from crawler.extract.encoding import decode_html
-from crawler.extract.listing import extract_list
 from govwatch.errors import BadInput, CommandError
 from govwatch.output import OutputFormat, print_rows
 from settings import get_settings

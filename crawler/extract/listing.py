@@ -1,0 +1,818 @@
+"""Find the main list of a government column page: its items' titles, links and dates.
+
+The extractor is a pure function over HTML. It starts from the dates printed on the page,
+climbs from each date to the element that also holds a link (that element is one item), and
+groups items that are siblings under one parent. Groups are scored by size and title length,
+and marked down when they sit in headers, footers, navigation, marquees or sidebar boxes
+("最新动态", "热点推荐"); a pager right after a group marks it up. Lists that the same
+template prints several times (tab panels, TRS lists split into blocks) are merged into the
+chosen one. Per-column CSS selectors bypass the heuristics.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import urljoin
+
+import lxml.etree
+from lxml.etree import _Element as Element  # parsed with the plain (fast) etree parser
+
+from crawler.extract.dates import (
+    DAY_ONLY_RE,
+    YEAR_MONTH_RE,
+    date_from_url,
+    find_date,
+    find_full_date,
+    find_month_day,
+    year_near,
+)
+from crawler.extract.hanweb import find_datastore, records_as_html
+from crawler.extract.types import ListedItem, ListPage
+
+
+@dataclass(frozen=True, slots=True)
+class Selectors:
+    """Per-column CSS overrides from the targets file (parsel ``::attr(x)``/``::text`` allowed).
+
+    ``item`` selects each list entry; ``title``, ``link`` and ``date`` are relative to it.
+    """
+
+    item: str
+    title: str | None = None
+    link: str | None = None
+    date: str | None = None
+
+
+_PARSER = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True)
+_XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
+# Cheap test before the date regexes: a number followed by a date separator and a digit.
+_DATE_HINT_RE = re.compile(r"\d\s*[-/.年月]\s*\d")
+_EMPTY_MARKER_RE = re.compile(
+    r"暂无(?:信息|数据|内容|记录|相关信息|公开信息)|没有(?:相关)?记录|无记录"
+)
+_PAGER_AFTER_XPATH = lxml.etree.XPath(
+    "boolean(following-sibling::*[contains(., '下一页') or contains(., '下页') "
+    "or contains(., '尾页') or contains(., '末页') or descendant-or-self::*[@data-gw-pager]])"
+)
+_PAGER_LINKS_XPATH = lxml.etree.XPath(
+    "//a[@href][contains(., '下一页') or contains(., '下页') or contains(., '后一页') "
+    "or contains(@title, '下一页') or contains(@href, 'index_') or contains(@href, 'list_') "
+    "or contains(@href, 'default_')]"
+)
+_NEXT_TEXT_RE = re.compile(r"^\s*(?:下一页|下页|后一页|下一頁)\s*[>»›]*\s*$")
+_PAGED_HREF_RE = re.compile(r"(?:^|/)(?:index|list|default)_\d+\.s?html?$", re.IGNORECASE)
+_CREATE_PAGE_RE = re.compile(
+    r"createPageHTML\(\s*(?:['\"][^'\"]*['\"]\s*,\s*)?(\d+)\s*,\s*(\d+)\s*,\s*['\"]([^'\"]+)['\"]"
+    r"\s*,\s*['\"]([^'\"]+)['\"]"
+)
+# class/id tokens of page furniture that is never a column's own list.
+_FURNITURE_RE = re.compile(
+    r"(?:^|[\s_-])(?:foot(?:er)?|header|top|nav(?:bar)?|menu|crumbs?|breadcrumbs?|marquee|mq|"
+    r"scroll|yqlj|friend(?:link)?s?|links?|copyright|side(?:bar)?|aside)(?:$|[\s_\d-])",
+    re.IGNORECASE,
+)
+_FURNITURE_TAGS = frozenset({"header", "footer", "nav", "aside", "marquee"})
+# Headings of boxes that list other columns' items next to the main list.
+_SIDEBAR_HEADING_RE = re.compile(r"最新|热点|热门|推荐|排行|相关|猜你|专题|图片新闻|友情链接")
+_PINNED_RE = re.compile(r"置顶|zhiding|istop|is[_-]top|settop", re.IGNORECASE)
+# Plain substring tests: a case-insensitive regex over a whole page costs milliseconds.
+_PINNED_MARKERS = ("置顶", "zhiding", "istop", "isTop", "is_top", "is-top", "settop", "ZHIDING")
+_PINNED_TITLE_RE = re.compile(r"^\s*(?:[\[【(（]\s*置顶\s*[\]】)）]|置顶\s*[:：]?)\s*")
+_TRUNCATION_SUFFIXES = ("...", "…", "..", "。。。")
+_NOT_TITLES = frozenset({"更多", "more", "more>>", "更多>>", "查看更多", "详细", "详情", ">>"})
+_LIST_CONTAINER_TAGS = frozenset({"ul", "ol", "tbody", "table", "dl"})
+_MAX_CLIMB_TO_LINK = 4
+_MAX_EXTEND = 4
+_MAX_LINKS_PER_ITEM = 3
+
+
+# XPath keeps the per-node work in C: the extractor walks every page it checks.
+# Any a[@href] counts when deciding where one entry ends and the next begins.
+_LINK_COUNT_XPATH = lxml.etree.XPath("count(descendant-or-self::a[@href])")
+_TEXT_NODES_XPATH = lxml.etree.XPath("//body//text()[normalize-space()]")
+_PINNED_ATTRIBUTES_XPATH = lxml.etree.XPath(
+    "descendant-or-self::*/@class | descendant-or-self::*/@id | descendant-or-self::*/@src "
+    "| descendant-or-self::*/@alt | descendant-or-self::*/@title"
+)
+
+
+def _is_item_link(anchor: Element) -> bool:
+    href = anchor.get("href")
+    if not href:
+        return False
+    href = href.strip().lower()
+    return bool(href) and not href.startswith(("javascript:", "#", "mailto:", "tel:"))
+
+
+def _links(element: Element) -> list[Element]:
+    return [anchor for anchor in element.iter("a") if _is_item_link(anchor)]
+
+
+class _LinkCounts(dict[Element, int]):
+    """Per-page memo of how many links each element holds (entries are counted often)."""
+
+    def __missing__(self, element: Element) -> int:
+        count = int(_LINK_COUNT_XPATH(element))  # type: ignore[arg-type]
+        self[element] = count
+        return count
+
+
+def _text(element: Element) -> str:
+    return "".join(element.itertext())
+
+
+def _clean(text: str | None) -> str:
+    return " ".join(text.split()) if text else ""
+
+
+def _parse(html: str) -> Element | None:
+    html = _XML_DECLARATION_RE.sub("", html, count=1)
+    if not html.strip():
+        return None
+    try:
+        return lxml.etree.fromstring(html, parser=_PARSER)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------------------- one item
+
+
+@dataclass(slots=True)
+class _ItemDate:
+    published_on: date
+    published_at: datetime | None
+    month_day_only: bool
+
+
+def _split_text(item: Element, anchor: Element) -> tuple[list[str], list[str]]:
+    """Text segments of ``item`` inside ``anchor`` and outside it, in document order."""
+    inside = set(anchor.iter())
+    title_parts: list[str] = []
+    other_parts: list[str] = []
+    for node in item.iter():
+        if node.text and isinstance(node.tag, str):
+            (title_parts if node in inside else other_parts).append(node.text)
+        if node.tail and node is not item:
+            in_anchor = node in inside and node is not anchor
+            (title_parts if in_anchor else other_parts).append(node.tail)
+    return title_parts, other_parts
+
+
+def _date_from_segments(segments: list[str], today: date) -> _ItemDate | None:
+    joined = " ".join(segments)
+    full = find_full_date(joined)
+    if full is not None:
+        return _ItemDate(full[0], full[1], month_day_only=False)
+    # Day and year-month printed in separate elements: <span>20</span><span>2022-05</span>.
+    stripped = [segment.strip() for segment in segments if segment.strip()]
+    year_month = next((m for s in stripped if (m := YEAR_MONTH_RE.match(s))), None)
+    day = next((m for s in stripped if (m := DAY_ONLY_RE.match(s))), None)
+    if year_month is not None and day is not None:
+        try:
+            found = date(int(year_month[1]), int(year_month[2]), int(day[1]))
+        except ValueError:
+            found = None
+        if found is not None:
+            return _ItemDate(found, None, month_day_only=False)
+    month_day = find_month_day(joined, today)
+    if month_day is not None:
+        return _ItemDate(month_day[0], month_day[1], month_day_only=True)
+    return None
+
+
+def _title_of(anchor: Element, title_text: str) -> str:
+    title = _clean(title_text)
+    attribute = _clean(anchor.get("title"))
+    if attribute and (not title or title.endswith(_TRUNCATION_SUFFIXES)):
+        return attribute
+    if not title:
+        image = next(anchor.iter("img"), None)
+        if image is not None:
+            return _clean(image.get("alt"))
+    return title
+
+
+def _choose_anchor(item: Element) -> Element | None:
+    links = _links(item)
+    if len(links) == 1:
+        return links[0]
+    best: Element | None = None
+    best_length = -1
+    for anchor in links:
+        text = _clean(_text(anchor))
+        if text.lower() in _NOT_TITLES:
+            continue
+        length = max(len(text), len(_clean(anchor.get("title"))))
+        # Category tags like "[社会]" lose against the real title.
+        if text.startswith(("[", "【")) and text.endswith(("]", "】")):
+            length //= 4
+        if length > best_length:
+            best, best_length = anchor, length
+    return best
+
+
+def _is_pinned(item: Element, title: str, other_text: str) -> bool:
+    if "置顶" in title or "置顶" in other_text:
+        return True
+    return any(_PINNED_RE.search(value) for value in _PINNED_ATTRIBUTES_XPATH(item))  # type: ignore[union-attr]
+
+
+_OPENING = "([（【"
+_CLOSING = ")]）】"
+
+
+def _cut_date(title_text: str, match: re.Match[str]) -> str:
+    """``title_text`` without the date found in it, and without brackets around that date."""
+    start, end = match.start(), match.end()
+    before = title_text[:start].rstrip()
+    after = title_text[end:].lstrip()
+    if before.endswith(tuple(_OPENING)) and after.startswith(tuple(_CLOSING)):
+        before, after = before[:-1], after[1:]
+    return f"{before} {after}".strip()
+
+
+def read_item(
+    item: Element,
+    base_url: str,
+    today: date,
+    *,
+    require_date: bool,
+    check_pinned: bool = True,
+) -> ListedItem | None:
+    """The ListedItem one list entry element stands for, or None when it is not one."""
+    anchor = _choose_anchor(item)
+    if anchor is None:
+        return None
+    href = anchor.get("href", "").strip()
+    # urljoin is slow and most CMSs print absolute or root-relative links.
+    url = href if href.startswith(("http://", "https://")) else urljoin(base_url, href)
+    title_parts, other_parts = _split_text(item, anchor)
+    title_text = "".join(title_parts)
+    item_date = _date_from_segments(other_parts, today)
+    if item_date is None:
+        # The date printed inside the link, after the title: "标题 2022-05-20".
+        full = find_full_date(title_text)
+        month_day = None if full else find_month_day(title_text, today, anchored_end=True)
+        found = full or month_day
+        if found is not None:
+            item_date = _ItemDate(found[0], found[1], month_day_only=full is None)
+            title_text = _cut_date(title_text, found[2])
+    title = _title_of(anchor, title_text)
+    published_on: date | None = None
+    published_at: datetime | None = None
+    if item_date is not None:
+        published_on, published_at = item_date.published_on, item_date.published_at
+        url_date = date_from_url(url) if item_date.month_day_only else None
+        if url_date is not None:
+            # The page shows MM-DD only; the URL knows the year.
+            anchored = year_near(published_on.month, published_on.day, url_date)
+            if anchored is not None:
+                if published_at is not None:
+                    published_at = published_at.replace(year=anchored.year)
+                published_on = anchored
+    elif require_date:
+        return None
+    else:
+        published_on = date_from_url(url)
+    pinned = check_pinned and _is_pinned(item, title, "".join(other_parts))
+    if pinned:
+        title = _PINNED_TITLE_RE.sub("", title)
+    if not title or title.lower() in _NOT_TITLES:
+        return None
+    return ListedItem(
+        title=title, url=url, published_on=published_on, published_at=published_at, pinned=pinned
+    )
+
+
+# ----------------------------------------------------------------- finding the list
+
+
+def _date_holders(root: Element, today: date) -> Iterator[Element]:
+    """Elements whose own text (or a child's tail) looks like a list date."""
+    for text in _TEXT_NODES_XPATH(root):  # type: ignore[union-attr]
+        if _DATE_HINT_RE.search(text) is None:
+            continue
+        stripped = text.strip()
+        if len(stripped) > 200:
+            continue
+        if (
+            find_full_date(stripped) is not None
+            or YEAR_MONTH_RE.match(stripped)
+            or (len(stripped) <= 25 and find_month_day(stripped, today) is not None)
+            or find_month_day(stripped, today, anchored_end=True) is not None
+        ):
+            owner = text.getparent()
+            if owner is not None and text.is_tail:
+                owner = owner.getparent()
+            if owner is not None:
+                yield owner
+
+
+def _item_root(holder: Element, link_counts: _LinkCounts) -> Element | None:
+    """Climb from a date to the element that also holds the item's link, then widen it to
+    the largest ancestor that holds no other link (so each entry maps to one sibling)."""
+    element: Element | None = holder
+    for _ in range(_MAX_CLIMB_TO_LINK + 1):
+        if element is None or element.tag in ("body", "html"):
+            return None
+        if link_counts[element]:
+            break
+        element = element.getparent()
+    else:
+        return None
+    # A date inside a link: the item is (at least) the link's owner.
+    ancestor = element.getparent()
+    while ancestor is not None and ancestor.tag != "body":
+        if ancestor.tag == "a":
+            element = ancestor
+        ancestor = ancestor.getparent()
+    link_count = link_counts[element]
+    if link_count > _MAX_LINKS_PER_ITEM:
+        return None
+    for _ in range(_MAX_EXTEND):
+        parent = element.getparent()
+        if parent is None or parent.tag in ("body", "html") or link_counts[parent] != link_count:
+            break
+        element = parent
+    return element
+
+
+def _shape(element: Element) -> tuple[object, ...]:
+    return (
+        element.tag,
+        tuple(
+            (child.tag, tuple(grandchild.tag for grandchild in child))
+            for child in element
+            if isinstance(child.tag, str)
+        ),
+    )
+
+
+def _first_class(element: Element) -> str:
+    classes = (element.get("class") or "").split()
+    return classes[0] if classes else ""
+
+
+@dataclass(slots=True)
+class _Group:
+    parent: Element
+    tag: str
+    elements: list[Element]
+    items: list[ListedItem]
+    score: float = 0.0
+    penalized: bool = False
+
+
+def _is_furniture(element: Element) -> bool:
+    node: Element | None = element
+    while node is not None and node.tag != "body":
+        if node.tag in _FURNITURE_TAGS:
+            return True
+        marker = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if marker.strip() and _FURNITURE_RE.search(marker):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _previous_texts(element: Element) -> Iterator[str]:
+    sibling = element.getprevious()
+    for _ in range(2):
+        if sibling is None:
+            return
+        yield _clean(_text(sibling))
+        sibling = sibling.getprevious()
+
+
+def _under_sidebar_heading(parent: Element, elements: list[Element]) -> bool:
+    # A heading row inside the list container itself: <table><tr><td>热点推荐</td></tr>...
+    first = next(iter(parent), None)
+    if first is not None and first not in elements:
+        text = _clean(_text(first))
+        if text and len(text) <= 20 and _SIDEBAR_HEADING_RE.search(text):
+            return True
+    node: Element | None = parent
+    for _ in range(3):
+        if node is None or node.tag == "body":
+            return False
+        for text in _previous_texts(node):
+            if text and len(text) <= 20 and _SIDEBAR_HEADING_RE.search(text):
+                return True
+            if text:
+                return False
+        node = node.getparent()
+    return False
+
+
+def _pager_follows(parent: Element) -> bool:
+    node: Element | None = parent
+    for _ in range(4):
+        if node is None or node.tag == "body":
+            return False
+        if _PAGER_AFTER_XPATH(node):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _title_length(element: Element) -> int:
+    anchor = _choose_anchor(element)
+    if anchor is None:
+        return -1
+    return max(len(_clean(_text(anchor))), len(_clean(anchor.get("title"))))
+
+
+def _score(group: _Group) -> None:
+    # Scored before the entries are read (reading all candidates costs too much): the link
+    # text stands in for the title.
+    lengths = [_title_length(element) for element in group.elements]
+    weight = sum(1.0 + min(length, 30) / 30 for length in lengths if length >= 0)
+    if _is_furniture(group.parent):
+        weight *= 0.3
+        group.penalized = True
+    if _under_sidebar_heading(group.parent, group.elements):
+        weight *= 0.4
+        group.penalized = True
+    if _pager_follows(group.parent):
+        weight *= 1.5
+    group.score = weight
+
+
+def _candidate_groups(root: Element, today: date) -> list[_Group]:
+    seen: set[Element] = set()
+    groups: dict[tuple[Element, str], _Group] = {}
+    link_counts = _LinkCounts()
+    for holder in _date_holders(root, today):
+        element = _item_root(holder, link_counts)
+        if element is None or element in seen:
+            continue
+        seen.add(element)
+        parent = element.getparent()
+        if parent is None:
+            continue
+        key = (parent, element.tag)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = _Group(parent=parent, tag=element.tag, elements=[], items=[])
+        group.elements.append(element)
+    return list(groups.values())
+
+
+def _read_group(group: _Group, base_url: str, today: date, check_pinned: bool) -> None:
+    elements: list[Element] = []
+    items: list[ListedItem] = []
+    for element in group.elements:
+        item = read_item(element, base_url, today, require_date=True, check_pinned=check_pinned)
+        if item is not None:
+            elements.append(element)
+            items.append(item)
+    group.elements, group.items = elements, items
+
+
+def _with_undated_siblings(group: _Group, base_url: str, today: date) -> None:
+    """Add entries of the chosen list that print no date (pinned notices, say)."""
+    known = set(group.elements)
+    if len(known) < 2:
+        return
+    elements: list[Element] = []
+    items: list[ListedItem] = []
+    by_element = dict(zip(group.elements, group.items, strict=True))
+    for child in group.parent:
+        if child in known:
+            elements.append(child)
+            items.append(by_element[child])
+        elif child.tag == group.tag and 0 < len(_links(child)) <= _MAX_LINKS_PER_ITEM:
+            item = read_item(child, base_url, today, require_date=False)
+            if item is not None and len(item.title) >= 4:
+                elements.append(child)
+                items.append(item)
+    group.elements, group.items = elements, items
+
+
+def _merge_template_twins(best: _Group, groups: list[_Group]) -> list[_Group]:
+    """The chosen group plus lists printed by the same template (tabs, split blocks)."""
+    best_shape = {_shape(element) for element in best.elements}
+    best_class = _first_class(best.parent)
+    chosen = [best]
+    for group in groups:
+        if group is best or group.penalized or group.parent.tag != best.parent.tag:
+            continue
+        if not best_shape.intersection(_shape(element) for element in group.elements):
+            continue
+        siblings = group.parent.getparent() is best.parent.getparent()
+        same_class = bool(best_class) and _first_class(group.parent) == best_class
+        if siblings or same_class:
+            chosen.append(group)
+    return chosen
+
+
+def _document_order(root: Element) -> dict[Element, int]:
+    return {element: index for index, element in enumerate(root.iter())}
+
+
+def _dedupe(items: Iterable[ListedItem]) -> tuple[ListedItem, ...]:
+    seen: set[str] = set()
+    unique: list[ListedItem] = []
+    for item in items:
+        if item.url not in seen:
+            seen.add(item.url)
+            unique.append(item)
+    return tuple(unique)
+
+
+def _undated_list(root: Element, base_url: str, today: date) -> _Group | None:
+    """Fallback for columns that print no dates: the largest run of sibling entries that
+    each hold one link with a title-like text."""
+    groups: dict[tuple[Element, str], _Group] = {}
+    for anchor in _links(root):
+        element = anchor
+        for _ in range(3):
+            if element.tag in ("li", "tr", "dd", "p"):
+                break
+            parent = element.getparent()
+            if parent is None or parent.tag == "body":
+                break
+            element = parent
+        parent = element.getparent()
+        if parent is None or len(_links(element)) != 1:
+            continue
+        item = read_item(element, base_url, today, require_date=False)
+        if item is None or len(item.title) < 6:
+            continue
+        key = (parent, element.tag)
+        group = groups.setdefault(
+            key, _Group(parent=parent, tag=element.tag, elements=[], items=[])
+        )
+        group.elements.append(element)
+        group.items.append(item)
+    best: _Group | None = None
+    for group in groups.values():
+        if len(group.items) < 3 or _is_furniture(group.parent):
+            continue
+        group.score = sum(min(len(item.title), 40) for item in group.items)
+        if sum(len(item.title) for item in group.items) / len(group.items) < 8:
+            continue
+        if best is None or group.score > best.score:
+            best = group
+    return best
+
+
+# ------------------------------------------------------------------------ pagination
+
+
+def _mark_pagers_and_find_targets(root: Element, base_url: str) -> list[str]:
+    """Next-page URLs from TRS createPageHTML scripts; marks the scripts' parents."""
+    targets: list[str] = []
+    for script in root.iter("script"):
+        text = script.text or ""
+        if "createPageHTML" not in text:
+            continue
+        for match in _CREATE_PAGE_RE.finditer(text):
+            page_count, current, name, extension = (
+                int(match[1]),
+                int(match[2]),
+                match[3],
+                match[4],
+            )
+            if current + 1 < page_count:
+                targets.append(urljoin(base_url, f"{name}_{current + 1}.{extension}"))
+        parent = script.getparent()
+        if parent is not None:
+            parent.set("data-gw-pager", "1")
+    return targets
+
+
+def _link_pagination(root: Element, base_url: str) -> tuple[list[str], list[str]]:
+    next_links: list[str] = []
+    other_links: list[str] = []
+    for anchor in _PAGER_LINKS_XPATH(root):  # type: ignore[union-attr]
+        if not _is_item_link(anchor):
+            continue
+        href = anchor.get("href", "").strip()
+        text = _clean(_text(anchor))
+        if _NEXT_TEXT_RE.match(text) or _clean(anchor.get("title")) in ("下一页", "下页"):
+            next_links.append(urljoin(base_url, href))
+        elif _PAGED_HREF_RE.search(href.split("?")[0]):
+            other_links.append(urljoin(base_url, href))
+    return next_links, other_links
+
+
+def _ordered_unique(urls: Iterable[str], exclude: str) -> tuple[str, ...]:
+    seen = {exclude}
+    ordered: list[str] = []
+    for url in urls:
+        if url not in seen:
+            seen.add(url)
+            ordered.append(url)
+    return tuple(ordered)
+
+
+# ------------------------------------------------------------------------ selectors
+
+
+def _selected_strings(item: object, css: str) -> list[str]:
+    selected = item.css(css)  # type: ignore[attr-defined]
+    if "::" in css:
+        return [value for value in selected.getall() if value.strip()]
+    return [_clean(_text(element.root)) for element in selected]
+
+
+def _extract_with_selectors(
+    html: str, base_url: str, today: date, selectors: Selectors
+) -> list[ListedItem]:
+    from parsel import Selector
+
+    items: list[ListedItem] = []
+    for entry in Selector(text=html).css(selectors.item):
+        element = entry.root
+        if not isinstance(element, Element):
+            continue
+        default = read_item(element, base_url, today, require_date=False)
+        title = default.title if default else ""
+        url = default.url if default else ""
+        published_on = default.published_on if default else None
+        published_at = default.published_at if default else None
+        if selectors.link:
+            links = entry.css(selectors.link)
+            href = links.get() if "::" in selectors.link else links.attrib.get("href")
+            if href:
+                url = urljoin(base_url, href.strip())
+        if selectors.title:
+            title = _clean(" ".join(_selected_strings(entry, selectors.title))) or title
+        if selectors.date:
+            found = find_date(" ".join(_selected_strings(entry, selectors.date)), today)
+            if found is not None:
+                published_on, published_at = found
+                url_date = date_from_url(url)
+                if (
+                    url_date is not None
+                    and find_full_date(" ".join(_selected_strings(entry, selectors.date))) is None
+                ):
+                    published_on = (
+                        year_near(published_on.month, published_on.day, url_date) or published_on
+                    )
+        if not title or not url:
+            continue
+        items.append(
+            ListedItem(
+                title=title,
+                url=url,
+                published_on=published_on,
+                published_at=published_at,
+                pinned=default.pinned if default else False,
+            )
+        )
+    return items
+
+
+# ------------------------------------------------------------------------ entry point
+
+
+def _empty_container(root: Element) -> bool:
+    for element in root.iter("ul", "ol", "tbody", "dl"):
+        marker = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+        if "list" in marker and len(element) == 0 and not _clean(_text(element)):
+            return True
+    return False
+
+
+def _empty_or_unparsed(root: Element | None, next_urls: tuple[str, ...]) -> ListPage:
+    text = _clean(_text(root)) if root is not None else ""
+    marker = _EMPTY_MARKER_RE.search(text)
+    if marker is not None:
+        return ListPage(
+            items=(),
+            status="empty",
+            detail=f"page says the column is empty ({marker.group(0)})",
+            next_page_urls=next_urls,
+        )
+    if root is not None and _empty_container(root):
+        return ListPage(items=(), status="empty", detail="list container has no entries")
+    return ListPage(items=(), status="unparsed", detail="no dated list found on the page")
+
+
+def _hanweb_list(html: str, base_url: str, today: date, selectors: Selectors | None) -> ListPage:
+    datastore = find_datastore(html)
+    assert datastore is not None
+    next_urls = _ordered_unique(
+        (urljoin(base_url, href) for href in datastore.next_group_hrefs), exclude=base_url
+    )
+    if not datastore.records:
+        return ListPage(
+            items=(),
+            status="empty",
+            detail="Hanweb datastore holds no records",
+            next_page_urls=next_urls,
+        )
+    records_html = records_as_html(datastore)
+    if selectors is not None:
+        items = _dedupe(_extract_with_selectors(records_html, base_url, today, selectors))
+    else:
+        root = _parse(records_html)
+        records = root.xpath("//div[@class='gw-hanweb-record']") if root is not None else []
+        found = (read_item(record, base_url, today, require_date=False) for record in records)
+        items = _dedupe(item for item in found if item is not None)
+    if not items:
+        return ListPage(
+            items=(),
+            status="unparsed",
+            detail=f"Hanweb datastore has {len(datastore.records)} records but no links",
+            next_page_urls=next_urls,
+        )
+    return ListPage(
+        items=items,
+        status="ok",
+        detail=f"Hanweb datastore, {len(items)} records",
+        next_page_urls=next_urls,
+    )
+
+
+def extract_list(
+    html: str, base_url: str, today: date, selectors: Selectors | None = None
+) -> ListPage:
+    """The main list of a column page.
+
+    ``today`` is the day of the check; month-day-only dates get the latest year that does
+    not put them after it (or the year from the item's URL when the URL carries a date).
+    """
+    may_be_hanweb = "<record" in html or "<datastore" in html or "<DATASTORE" in html
+    if may_be_hanweb and find_datastore(html) is not None:
+        return _hanweb_list(html, base_url, today, selectors)
+    root = _parse(html)
+    if root is None:
+        return ListPage(items=(), status="unparsed", detail="document is empty or not HTML")
+    base_element = next(root.iter("base"), None)
+    if base_element is not None and base_element.get("href"):
+        base_url = urljoin(base_url, base_element.get("href", "").strip())
+
+    script_targets = _mark_pagers_and_find_targets(root, base_url)
+    lxml.etree.strip_elements(root, "script", "style", "noscript", "select", with_tail=False)
+    next_links, other_links = _link_pagination(root, base_url)
+    next_urls = _ordered_unique([*script_targets, *next_links, *other_links], exclude=base_url)
+
+    if selectors is not None:
+        items = _dedupe(_extract_with_selectors(html, base_url, today, selectors))
+        if items:
+            return ListPage(
+                items=items,
+                status="ok",
+                detail=f"column selectors matched {len(items)} items",
+                next_page_urls=next_urls,
+            )
+        page = _empty_or_unparsed(root, next_urls)
+        if page.status == "unparsed":
+            return ListPage(
+                items=(),
+                status="unparsed",
+                detail=f"column selector {selectors.item!r} matched no item",
+                next_page_urls=next_urls,
+            )
+        return page
+
+    # Most pages never mention pinning; skip the per-item attribute scan on those.
+    check_pinned = any(marker in html for marker in _PINNED_MARKERS)
+    groups = _candidate_groups(root, today)
+    for group in groups:
+        _score(group)
+    groups.sort(key=lambda group: group.score, reverse=True)
+    best: _Group | None = None
+    for group in groups:
+        _read_group(group, base_url, today, check_pinned)
+        if group.items:
+            best = group
+            break
+    if best is not None and len(best.items) < 2 and best.penalized:
+        best = None
+    if best is None or (best.penalized and _EMPTY_MARKER_RE.search(_text(root))):
+        undated = None if best is not None else _undated_list(root, base_url, today)
+        if undated is None:
+            return _empty_or_unparsed(root, next_urls)
+        return ListPage(
+            items=_dedupe(undated.items),
+            status="ok",
+            detail=f"list without dates, {len(undated.items)} items",
+            next_page_urls=next_urls,
+        )
+    twins = _merge_template_twins(best, groups)
+    chosen: list[_Group] = []
+    for group in twins:
+        if group is not best:
+            _read_group(group, base_url, today, check_pinned)
+        if group.items:
+            _with_undated_siblings(group, base_url, today)
+            chosen.append(group)
+    if len(chosen) > 1:
+        order = _document_order(root)
+        chosen.sort(key=lambda group: order.get(group.parent, 0))
+    items = _dedupe(item for group in chosen for item in group.items)
+    blocks = f" in {len(chosen)} blocks" if len(chosen) > 1 else ""
+    return ListPage(
+        items=items,
+        status="ok",
+        detail=f"{len(items)} items{blocks} under <{best.parent.tag}>",
+        next_page_urls=next_urls,
+    )

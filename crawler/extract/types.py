@@ -1,0 +1,37 @@
+"""Value types returned by the column-list extractor (shared with spiders and the monitor)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+
+@dataclass(frozen=True, slots=True)
+class ListedItem:
+    """One entry of a column list page."""
+
+    title: str
+    url: str  # absolute
+    published_on: date | None
+    published_at: datetime | None = None  # naive local time, only when the page gives a time
+    pinned: bool = False  # 置顶
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """What a column list page says: its items, or why there are none."""
+
+    items: tuple[ListedItem, ...]
+    # empty = the page says 暂无信息/暂无数据 or has an empty list container;
+    # unparsed = we could not find any list at all
+    status: Literal["ok", "empty", "unparsed"]
+    detail: str = ""  # human-readable reason, in English, for logs
+    # Pagination targets found on this page; the immediate next page comes first when known.
+    next_page_urls: tuple[str, ...] = ()
+
+    @property
+    def newest_published_on(self) -> date | None:
+        """Newest date over dated items; pinned old items do not hide newer ones."""
+        dated = [item.published_on for item in self.items if item.published_on is not None]
+        return max(dated) if dated else None
