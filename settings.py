@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -53,11 +53,24 @@ class Settings(BaseSettings):
         "--disable-quic",
     ]
 
-    # --- judging: days a column may go without a new item (INDICATORS.md) -----------
-    stale_after_days_news: int = 14
-    stale_after_days_notice: int = 183
-    stale_after_days_policy: int = 183
-    stale_after_days_static: int = 365
+    # --- judging ---------------------------------------------------------------------
+    # The rubric (rules, severities, points, caps, thresholds); empty: the shipped
+    # monitor/rubric.yaml, whose defaults follow INDICATORS.md.
+    rubric: str = ""
+
+    # --- new-media accounts ------------------------------------------------------------
+    platform_delay_s: float = Field(
+        default=3.0, description="seconds between requests to a platform"
+    )
+    account_lookback_days: int = Field(
+        default=91, description="timelines are read back this far (and always to the quarter start)"
+    )
+    account_max_pages: int = 50
+    # Cookies or tokens per platform, sent as the Cookie header; never logged.
+    weibo_cookie: SecretStr | None = None
+    wechat_cookie: SecretStr | None = None
+    douyin_cookie: SecretStr | None = None
+    toutiao_cookie: SecretStr | None = None
 
     # --- platform endpoints (tests and mirrors point these elsewhere) ---------------
     weibo_base_url: str = "https://m.weibo.cn"
@@ -66,14 +79,14 @@ class Settings(BaseSettings):
     toutiao_base_url: str = "https://www.toutiao.com"
     rss_base_url: str = ""
 
-    def stale_after_days(self, category: str) -> int | None:
-        """Days a column of ``category`` may go without a new item; None if not judged on age."""
-        return {
-            "news": self.stale_after_days_news,
-            "notice": self.stale_after_days_notice,
-            "policy": self.stale_after_days_policy,
-            "static": self.stale_after_days_static,
-        }.get(category)
+    def platform_base_url(self, platform: str) -> str:
+        """The endpoint a platform adapter talks to."""
+        return str(getattr(self, f"{platform}_base_url"))
+
+    def platform_headers(self, platform: str) -> dict[str, str]:
+        """Request headers (the cookie, if configured) for a platform."""
+        cookie = getattr(self, f"{platform}_cookie", None)
+        return {"Cookie": cookie.get_secret_value()} if cookie else {}
 
 
 @lru_cache(maxsize=1)

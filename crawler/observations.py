@@ -1,5 +1,7 @@
 """What a spider hands the storage pipeline: one observation per page it tried to read.
 
+Site crawls yield :class:`PageObservation`; account crawls :class:`AccountPageObservation`.
+
 An observation says which page it was, how the fetch ended, and (for a page that was
 read) the list the extractor found. The spider decides nothing about staleness; the
 pipeline stores, the monitor judges.
@@ -8,8 +10,10 @@ pipeline stores, the monitor judges.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from crawler.extract.types import ListPage
+from crawler.platforms.base import Post
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +40,26 @@ class PageObservation:
     error_detail: str = ""
     column: ColumnRef | None = None
     list_page: ListPage | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether the page was read."""
+        return self.error_class == "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountPageObservation:
+    """The outcome of reading one page of an account's timeline."""
+
+    account_id: str
+    url: str
+    page_number: int
+    http_status: int | None
+    error_class: str  # ok | blocked | timeout | dns | refused | tls | http_error | other
+    block_reason: str | None = None
+    error_detail: str = ""
+    posts: tuple[Post, ...] = ()
+    complete_from: date | None = None  # set on the page that ended the crawl
 
     @property
     def succeeded(self) -> bool:

@@ -13,10 +13,15 @@ from typing import Any
 import scrapy
 from scrapy.crawler import Crawler
 
-from crawler.observations import PageObservation
+from crawler.observations import AccountPageObservation, PageObservation
 from storage.clock import utcnow
 from storage.db import session_scope
-from storage.observations import finish_crawl_run, record_page, start_crawl_run
+from storage.observations import (
+    finish_crawl_run,
+    record_account_page,
+    record_page,
+    start_crawl_run,
+)
 
 
 class StoragePipeline:
@@ -40,10 +45,15 @@ class StoragePipeline:
         if isinstance(item, PageObservation):
             with session_scope() as session:
                 record_page(session, self.crawl_run_id, item, seen_at=utcnow())
-            stats = self.crawler.stats
-            if stats is not None:
-                stats.inc_value("govwatch/pages_observed")
-                stats.inc_value(f"govwatch/pages_{item.error_class}")
+        elif isinstance(item, AccountPageObservation):
+            with session_scope() as session:
+                record_account_page(session, self.crawl_run_id, item, seen_at=utcnow())
+        else:
+            return item
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.inc_value("govwatch/pages_observed")
+            stats.inc_value(f"govwatch/pages_{item.error_class}")
         return item
 
     def close_spider(self, spider: scrapy.Spider | None = None) -> None:

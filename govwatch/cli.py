@@ -12,6 +12,7 @@ from govwatch.commands.demo import demo
 from govwatch.commands.extract import extract
 from govwatch.commands.findings import findings
 from govwatch.commands.rules import rules
+from govwatch.commands.scores import scores
 from govwatch.commands.targets import targets_app
 from govwatch.errors import CommandError
 from storage.db import DatabaseError
@@ -28,6 +29,7 @@ app.command("check")(check)
 app.command("findings")(findings)
 app.command("extract")(extract)
 app.command("rules")(rules)
+app.command("scores")(scores)
 app.command("demo")(demo)
 
 

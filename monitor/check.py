@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.rubric import Rubric, RuleSettings, load_rubric
 from monitor.rules import RULES
 from monitor.rules.base import CheckContext, Judgement, Rule
 from settings import Settings, get_settings
@@ -38,7 +39,11 @@ def fingerprint(rule_code: str, target_type: str, target_id: str, subject: str) 
 
 
 def _apply(
-    session: Session, rule: Rule, judgements: list[Judgement], summary: CheckSummary
+    session: Session,
+    rule: Rule,
+    rule_settings: RuleSettings,
+    judgements: list[Judgement],
+    summary: CheckSummary,
 ) -> None:
     open_findings = {
         finding.fingerprint: finding
@@ -76,8 +81,14 @@ def _apply(
                 summary.opened[rule.code] += 1  # the problem came back
             else:
                 summary.refreshed[rule.code] += 1
-            finding.severity = rule.severity
-            finding.points = detection.points if detection.points is not None else rule.points
+            finding.severity = rule_settings.severity
+            finding.points = (
+                0.0
+                if rule_settings.severity != "deduction"
+                else detection.points
+                if detection.points is not None
+                else rule_settings.points
+            )
             finding.unit = judgement.unit
             finding.message = detection.message
             finding.evidence = list(detection.evidence)
@@ -91,17 +102,26 @@ def _apply(
             summary.resolved[rule.code] += 1
 
 
-def run_check(session: Session, as_of: date, settings: Settings | None = None) -> CheckSummary:
-    """Evaluate every registered rule as of ``as_of`` and update findings in ``session``."""
+def run_check(
+    session: Session,
+    as_of: date,
+    settings: Settings | None = None,
+    rubric: Rubric | None = None,
+) -> CheckSummary:
+    """Evaluate every rule the rubric applies, as of ``as_of``, and update findings."""
     context = CheckContext(
         session=session,
         as_of=as_of,
         cutoff_utc=end_of_china_day_utc(as_of),
         settings=settings or get_settings(),
+        rubric=rubric or load_rubric(),
     )
     summary = CheckSummary(as_of=as_of)
     for rule_class in RULES:
+        rule_settings = context.rubric.settings_for(rule_class.code)
+        if rule_settings is None:
+            continue  # not applied in this deployment; its findings stay as they were
         rule = rule_class()
-        _apply(session, rule, list(rule.evaluate(context)), summary)
+        _apply(session, rule, rule_settings, list(rule.evaluate(context)), summary)
         session.flush()
     return summary

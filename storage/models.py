@@ -207,3 +207,109 @@ class Finding(Base):
     last_seen: Mapped[datetime] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | resolved
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AccountFetch(Base):
+    """The outcome of reading one page of an account's timeline in a crawl run."""
+
+    __tablename__ = "account_fetches"
+    __table_args__ = (Index("ix_account_fetches_account_time", "account_id", "fetched_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    url: Mapped[str] = mapped_column(String(2000))
+    page_number: Mapped[int] = mapped_column(Integer, default=1)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    # ok | blocked | timeout | dns | refused | tls | other
+    error_class: Mapped[str] = mapped_column(String(20), default="ok")
+    # login_wall | captcha | rate_limited | not_found | unparseable | http_error
+    block_reason: Mapped[str | None] = mapped_column(String(20))
+    error_detail: Mapped[str] = mapped_column(Text, default="")
+    posts_found: Mapped[int] = mapped_column(Integer, default=0)
+    # The timeline is complete from this day on (the oldest post read when the crawl
+    # stopped at the judging window); None on pages that did not end the crawl.
+    complete_from: Mapped[date | None] = mapped_column(Date)
+
+
+class Post(Base):
+    """One post of a new-media account (one row per account and platform post id)."""
+
+    __tablename__ = "posts"
+    __table_args__ = (
+        UniqueConstraint("account_id", "platform_post_id", name="uq_posts_account_post"),
+        Index("ix_posts_account_published", "account_id", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    platform_post_id: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(2000))
+    title: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC
+    published_on: Mapped[date] = mapped_column(Date)  # the China calendar day
+    has_images: Mapped[bool] = mapped_column(Boolean, default=False)
+    has_video: Mapped[bool] = mapped_column(Boolean, default=False)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Probe(Base):
+    """One availability probe of a site's homepage (httpx, not a crawl)."""
+
+    __tablename__ = "probes"
+    __table_args__ = (Index("ix_probes_site_time", "site_id", "probed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    url: Mapped[str] = mapped_column(String(2000))
+    probed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    # ok | timeout | dns | refused | tls | http_5xx | http_4xx | error_page | other
+    error_class: Mapped[str] = mapped_column(String(20))
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    latency_ms: Mapped[int | None] = mapped_column(Integer)
+    final_url: Mapped[str | None] = mapped_column(String(2000))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class LinkCheck(Base):
+    """A link or image found on a site's pages in one crawl run, and whether it opened."""
+
+    __tablename__ = "link_checks"
+    __table_args__ = (
+        UniqueConstraint("crawl_run_id", "url", name="uq_link_checks_run_url"),
+        Index("ix_link_checks_site_time", "site_id", "checked_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    url: Mapped[str] = mapped_column(String(2000))
+    kind: Mapped[str] = mapped_column(String(10))  # link | image
+    found_on: Mapped[list[str]] = mapped_column(JSON, default=list)  # pages that show it
+    on_homepage: Mapped[bool] = mapped_column(Boolean, default=False)
+    external: Mapped[bool] = mapped_column(Boolean, default=False)
+    checked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    problem: Mapped[str | None] = mapped_column(String(30))
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class SiteCheck(Base):
+    """A site-level technical check (IPv6, TLS certificate) at one moment."""
+
+    __tablename__ = "site_checks"
+    __table_args__ = (Index("ix_site_checks_site_kind_time", "site_id", "kind", "checked_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # ipv6 | tls
+    checked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    problem: Mapped[str | None] = mapped_column(String(30))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    evidence_path: Mapped[str | None] = mapped_column(String(1000))

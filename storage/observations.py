@@ -8,16 +8,16 @@ one row per (column, URL).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from crawler.extract.types import ListedItem
-from crawler.observations import ColumnRef, PageObservation
-from storage.clock import utcnow
-from storage.models import CrawlRun, Fetch, Item, SiteColumn
+from crawler.observations import AccountPageObservation, ColumnRef, PageObservation
+from storage.clock import CHINA_TZ, utcnow
+from storage.models import AccountFetch, CrawlRun, Fetch, Item, Post, SiteColumn
 
 
 def start_crawl_run(session: Session, target_type: str, target_id: str) -> int:
@@ -30,12 +30,18 @@ def start_crawl_run(session: Session, target_type: str, target_id: str) -> int:
 
 def finish_crawl_run(session: Session, crawl_run_id: int, finish_reason: str = "") -> None:
     """Close a crawl run: its outcome follows from how its fetches ended."""
+    run = session.get(CrawlRun, crawl_run_id)
+    table, found = (
+        (AccountFetch, AccountFetch.posts_found)
+        if run is not None and run.target_type == "account"
+        else (Fetch, Fetch.items_found)
+    )
     counts = session.execute(
         select(
-            func.count(Fetch.id),
-            func.count(Fetch.id).filter(Fetch.error_class != "ok"),
-            func.coalesce(func.sum(Fetch.items_found), 0),
-        ).where(Fetch.crawl_run_id == crawl_run_id)
+            func.count(table.id),
+            func.count(table.id).filter(table.error_class != "ok"),
+            func.coalesce(func.sum(found), 0),
+        ).where(table.crawl_run_id == crawl_run_id)
     ).one()
     pages, failed, items = int(counts[0]), int(counts[1]), int(counts[2])
     if pages == 0 or failed == pages:
@@ -144,4 +150,63 @@ def record_page(
     session.flush()
     if column_id is not None and listing is not None and page.succeeded:
         upsert_items(session, column_id, listing.items, seen_at, fetch.id)
+    return fetch.id
+
+
+def record_account_page(
+    session: Session,
+    crawl_run_id: int | None,
+    page: AccountPageObservation,
+    seen_at: datetime,
+) -> int:
+    """Store one timeline page (fetch row, and its posts once each); returns the fetch id."""
+    fetch = AccountFetch(
+        crawl_run_id=crawl_run_id,
+        account_id=page.account_id,
+        url=page.url,
+        page_number=page.page_number,
+        fetched_at=seen_at,
+        http_status=page.http_status,
+        error_class=page.error_class,
+        block_reason=page.block_reason,
+        error_detail=page.error_detail[:2000],
+        posts_found=len(page.posts),
+        complete_from=page.complete_from,
+    )
+    session.add(fetch)
+    session.flush()
+    unique = {post.platform_post_id: post for post in page.posts}
+    if not unique:
+        return fetch.id
+    rows = [
+        {
+            "account_id": page.account_id,
+            "platform_post_id": post.platform_post_id,
+            "url": post.url,
+            "title": post.title,
+            "published_at": post.published_at.astimezone(UTC).replace(tzinfo=None),
+            "published_on": post.published_at.astimezone(CHINA_TZ).date(),
+            "has_images": post.has_images,
+            "has_video": post.has_video,
+            "pinned": post.pinned,
+            "first_seen_at": seen_at,
+            "last_seen_at": seen_at,
+        }
+        for post in unique.values()
+    ]
+    insert = _insert(session)(Post).values(rows)
+    excluded = insert.excluded
+    session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[Post.account_id, Post.platform_post_id],
+            set_={
+                "last_seen_at": excluded.last_seen_at,
+                "title": excluded.title,
+                "url": excluded.url,
+                "pinned": excluded.pinned,
+                "has_images": excluded.has_images,
+                "has_video": excluded.has_video,
+            },
+        )
+    )
     return fetch.id

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crawler.platforms.base import AccountRef
 from govwatch.targets_file import TargetsFile
 from storage.clock import utcnow
 from storage.models import Account, Site, SiteColumn, Unit
@@ -175,3 +176,15 @@ def register_adhoc_site(session: Session, url: str) -> str:
     site.url, site.active, site.discover_columns = url, True, True
     session.flush()
     return site_id
+
+
+def account_ref(session: Session, account_id: str) -> AccountRef:
+    """What the platform adapters need to know about a registered, active account."""
+    account = session.get(Account, account_id)
+    if account is None or not account.active:
+        known = sorted(session.scalars(select(Account.id).where(Account.active.is_(True))))
+        raise UnknownTargetError(
+            f"账号 {account_id!r} 未登记(已登记: {', '.join(known) or '无'});"
+            "请先运行 govwatch targets load FILE"
+        )
+    return AccountRef(account.id, account.platform, account.uid, account.feed, account.name)

@@ -10,12 +10,20 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from crawler.runner import run_crawl
 from govwatch.commands.check import check
 from govwatch.commands.findings import StatusFilter, findings
 from govwatch.commands.targets import load
+from govwatch.demo.accounts import ACCOUNTS
 from govwatch.demo.site import DemoServer, demo_targets_yaml
 from govwatch.errors import CommandError
 from govwatch.output import OutputFormat
@@ -39,14 +47,31 @@ def demo(
         targets_out.parent.mkdir(parents=True, exist_ok=True)
         targets_out.write_text(demo_targets_yaml(server.base_url), encoding="utf-8")
         load(targets_out)
+        # The demo's platform fakes live on the same server.
+        platform_env = {
+            f"GOVWATCH_{platform.upper()}_BASE_URL": server.base_url.rstrip("/")
+            for platform in ("weibo", "wechat")
+        }
+        platform_env["GOVWATCH_PLATFORM_DELAY_S"] = "0"
+        crawls = [("site", "demo")] + [("account", a.account_id) for a in ACCOUNTS]
         with Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
         ) as progress:
-            task = progress.add_task("抓取演示网站 demo …", total=1)
-            result = run_crawl("site", "demo", timeout_s=300)
-            progress.update(task, completed=1)
-        if not result.ok:
-            raise CommandError(f"抓取失败 (退出码 {result.returncode}):\n{result.log_tail}")
+            task = progress.add_task("抓取演示网站与账号", total=len(crawls))
+            for spider, target_id in crawls:
+                progress.update(task, description=f"抓取 {spider} {target_id}")
+                result = run_crawl(spider, target_id, timeout_s=300, env=platform_env)
+                if not result.ok:
+                    raise CommandError(
+                        f"抓取 {spider} {target_id} 失败 (退出码 {result.returncode}):\n"
+                        f"{result.log_tail}"
+                    )
+                progress.advance(task)
         check(as_of=None)
     findings(
         site=None,

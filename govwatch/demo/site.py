@@ -1,5 +1,7 @@
 """A small government-style demo site, served on 127.0.0.1 with dates relative to today.
 
+The same server answers for the demo's new-media accounts (``govwatch.demo.accounts``).
+
 It has what an inspector meets on day one: a fresh news column, a picture-news
 column 20 days old (stale), a notice column 100 days old (fine), a policy column
 200 days old (stale), an empty personnel column (暂无信息), a consultation column
@@ -12,8 +14,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from govwatch.demo.accounts import demo_accounts_yaml, wechat_feed, weibo_timeline
 
 SITE_NAME = "示范县人民政府"
 
@@ -98,7 +102,13 @@ def _handler(today_of: Callable[[], date]) -> type[BaseHTTPRequestHandler]:
             today = today_of()
             path = self.path.split("?", 1)[0]
             column = next((c for c in COLUMNS if c.path in (path, path + "/")), None)
-            if path in ("/", "/index.html"):
+            now = datetime.now(UTC)
+            query = self.path.split("?", 1)[1] if "?" in self.path else ""
+            if path == "/api/container/getIndex" and (payload := weibo_timeline(query, now)):
+                self._send_bytes(200, payload, "application/json; charset=utf-8")
+            elif path.startswith("/feeds/") and (feed := wechat_feed(path, now)):
+                self._send_bytes(200, feed, "application/rss+xml; charset=utf-8")
+            elif path in ("/", "/index.html"):
                 self._send(200, render_homepage(today), "utf-8")
             elif column is not None and column.status != 200:
                 self._send(column.status, "<h1>Internal Server Error</h1>", "utf-8")
@@ -112,9 +122,11 @@ def _handler(today_of: Callable[[], date]) -> type[BaseHTTPRequestHandler]:
                 self._send(404, "<h1>404 页面不存在</h1>", "utf-8")
 
         def _send(self, status: int, html: str, encoding: str) -> None:
-            body = html.encode(encoding)
+            self._send_bytes(status, html.encode(encoding), f"text/html; charset={encoding}")
+
+        def _send_bytes(self, status: int, body: bytes, content_type: str) -> None:
             self.send_response(status)
-            self.send_header("Content-Type", f"text/html; charset={encoding}")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -172,4 +184,4 @@ sites:
     site_code: "3600000001"
     columns:
 {columns}
-"""
+{demo_accounts_yaml(base_url)}"""

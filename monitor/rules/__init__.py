@@ -5,6 +5,11 @@ Adding a rule is one module under ``monitor/rules/`` and one line in ``RULES``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from monitor.rules.account_low_frequency import AccountLowFrequency
+from monitor.rules.account_stale import AccountStale
+from monitor.rules.account_zombie import AccountZombie
 from monitor.rules.base import Rule
 from monitor.rules.check_failed import CheckFailed
 from monitor.rules.column_empty import ColumnEmpty
@@ -14,6 +19,26 @@ RULES: tuple[type[Rule], ...] = (
     CheckFailed,
     ColumnEmpty,
     ColumnStale,
+    AccountStale,
+    AccountLowFrequency,
+    AccountZombie,
+)
+
+
+@dataclass(frozen=True)
+class NotAutomated:
+    """An indicator that needs a person; govwatch lists it instead of pretending to judge."""
+
+    name: str
+    reason: str
+
+
+NOT_AUTOMATED: tuple[NotAutomated, ...] = (
+    NotAutomated("内容准确性、政治性", "超出错误表述词库的内容准确性与政治性判断需人工审核"),
+    NotAutomated("办事指南要素完整性", "办事指南要素是否齐全、准确需人工逐项核对"),
+    NotAutomated("在线访谈质量", "访谈内容质量与回应情况需人工评价"),
+    NotAutomated("新媒体互动回应", "需登录账号后台查看留言,无法从外部自动检查"),
+    NotAutomated("加分项(第三部分)", "创新与示范加分需检查组人工评定"),
 )
 
 

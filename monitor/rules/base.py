@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Literal
 
 from sqlalchemy.orm import Session
 
+from monitor.rubric import Rubric
 from settings import Settings
 
 Severity = Literal["veto", "deduction", "info"]
@@ -30,6 +31,7 @@ class CheckContext:
     as_of: date  # the monitoring point (监测时间点), a China calendar day
     cutoff_utc: datetime  # end of that day, naive UTC: observations after it are "later"
     settings: Settings
+    rubric: Rubric
     # Results several rules share (e.g. column states), computed once per check.
     memo: dict[Any, Any] = field(default_factory=dict)
 
@@ -55,13 +57,15 @@ class Judgement:
 
 
 class Rule(ABC):
-    """A rule of the indicators; subclasses declare the class attributes below."""
+    """A rule of the indicators; subclasses declare the class attributes below.
+
+    Severity, points, caps and thresholds are not here: they come from the rubric
+    (``monitor/rubric.yaml``), so a deployment changes them without touching code.
+    """
 
     code: ClassVar[str]
     name: ClassVar[str]  # short Chinese name, as the indicators call it
-    severity: ClassVar[Severity]
-    points: ClassVar[float] = 0.0
-    threshold: ClassVar[str] = ""  # the threshold in words, for `govwatch rules`
+    threshold: ClassVar[str] = ""  # the default threshold in words, for `govwatch rules`
     message_template: ClassVar[str]  # the sentence a finding prints
 
     @abstractmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from monitor.account_state import account_states
 from monitor.column_state import column_states
 from monitor.rules.base import CheckContext, Detection, Judgement, Rule
 
@@ -16,11 +17,21 @@ ERROR_LABELS = {
     "login_wall": "需要登录才能访问",
     "unparsed": "页面中未能识别出信息列表",
     "other": "访问失败",
+    "blocked": "平台拒绝访问",
+}
+
+BLOCK_LABELS = {
+    "login_wall": "平台要求登录",
+    "captcha": "平台要求验证码",
+    "rate_limited": "平台限制访问频率",
+    "not_found": "账号不存在或已注销",
+    "unparseable": "平台返回的数据无法解析",
+    "http_error": "平台返回错误",
 }
 
 
 class CheckFailed(Rule):
-    """A column page or homepage that could not be read in its latest crawl.
+    """A column page, homepage or account timeline that could not be read in its latest crawl.
 
     Blocked, login walls, timeouts, error statuses and pages with no recognisable
     list: the target is reported as not checked, never as stale or empty, since a
@@ -29,8 +40,6 @@ class CheckFailed(Rule):
 
     code = "CHECK_FAILED"
     name = "无法检查"
-    severity = "info"
-    points = 0.0
     threshold = "最近一次抓取失败"
     message_template = "{target}无法检查:{reason}"
 
@@ -52,3 +61,18 @@ class CheckFailed(Rule):
                     message = self.message_template.format(target=label, reason=reason)
                     detections = (Detection(message, (state.fetch_url or state.column_url,)),)
                 yield Judgement(target_type, target_id, state.unit, detections)
+        for account in account_states(context):
+            if account.error_class is None:
+                continue
+            detections = ()
+            if not account.readable:
+                reason = BLOCK_LABELS.get(account.block_reason or "", "") or ERROR_LABELS.get(
+                    account.error_class, "访问失败"
+                )
+                if account.error_detail:
+                    reason = f"{reason}({account.error_detail})"
+                message = self.message_template.format(
+                    target=f"账号「{account.name}」", reason=reason
+                )
+                detections = (Detection(message, (account.first_page_url or "",)),)
+            yield Judgement("account", account.account_id, account.unit, detections)

@@ -17,8 +17,6 @@ class ColumnEmpty(Rule):
 
     code = "COLUMN_EMPTY"
     name = "空白栏目"
-    severity = "deduction"
-    points = 5.0
     threshold = "栏目无任何信息"
     message_template = "{site}「{column}」栏目为空白栏目,没有任何信息"
 

@@ -19,21 +19,20 @@ class ColumnStale(Rule):
     """A column whose newest dated item is older than its category allows.
 
     News columns may go 14 days without a new item, notice and policy columns 183,
-    personnel and planning columns 365 (settings ``stale_after_days_*``). An item with
+    personnel and planning columns 365 (rubric ``params.stale_after_days``). An item with
     no date anywhere counts as no update, as the indicators say. Columns that could not
     be read are left to CHECK_FAILED; empty columns to COLUMN_EMPTY.
     """
 
     code = "COLUMN_STALE"
     name = "栏目不更新"
-    severity = "deduction"
-    points = 5.0
     threshold = "动态要闻 14 天,通知公告/政策文件 183 天,人事规划 365 天"
     message_template = "{site}「{column}」栏目已{days}天未更新(最近一条发布于{newest},{kind}栏目应在{limit}天内更新)"
 
     def evaluate(self, context: CheckContext) -> Iterator[Judgement]:
+        limits: dict[str, int] = context.rubric.param(self.code, "stale_after_days")
         for state in column_states(context):
-            limit = context.settings.stale_after_days(state.category)
+            limit = limits.get(state.category)
             if limit is None or not state.readable or state.items_found == 0:
                 continue
             detection = self._detect(context, state, limit)

@@ -1,0 +1,181 @@
+"""Scores and verdicts per site and account, and the region's totals, from open findings.
+
+As the indicators score: any open veto makes a target 不合格 whatever its points;
+otherwise 100 minus its deductions, and under the pass line (60) is 不合格. A target
+that could not be checked (its homepage or timeline unreadable, or never crawled)
+gets no verdict, and says why.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.rubric import Rubric, load_rubric
+from storage.models import Account, CrawlRun, Finding, Site, Unit
+
+PASS = "合格"
+FAIL = "不合格"
+
+
+@dataclass(frozen=True, slots=True)
+class TargetScore:
+    """One site's or account's judgement."""
+
+    target_type: str  # site | account
+    target_id: str
+    name: str
+    unit: str | None
+    platform: str | None
+    score: float | None  # None: no verdict
+    verdict: str | None  # 合格 | 不合格 | None (not checked)
+    vetoes: tuple[str, ...]
+    deductions: float
+    problems: tuple[str, ...] = field(default=())  # every open problem's sentence
+    reason: str = ""  # why there is no verdict
+
+    def as_record(self) -> dict[str, object]:
+        """The JSON object of ``govwatch scores``."""
+        return {
+            "target_type": self.target_type,
+            "target_id": self.target_id,
+            "name": self.name,
+            "unit": self.unit,
+            "platform": self.platform,
+            "score": self.score,
+            "verdict": self.verdict,
+            "vetoes": list(self.vetoes),
+            "deductions": self.deductions,
+            "problems": list(self.problems),
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RegionTotals:
+    """The summary line of a notice: checked, passed, pass rate, average score."""
+
+    checked: int
+    passed: int
+    failed: int
+    not_checked: int
+    pass_rate: float | None  # passed / checked
+    average_score: float | None
+
+    @classmethod
+    def of(cls, scores: list[TargetScore]) -> RegionTotals:
+        judged = [score for score in scores if score.verdict is not None]
+        passed = sum(1 for score in judged if score.verdict == PASS)
+        numeric = [score.score for score in judged if score.score is not None]
+        return cls(
+            checked=len(judged),
+            passed=passed,
+            failed=len(judged) - passed,
+            not_checked=len(scores) - len(judged),
+            pass_rate=round(passed / len(judged), 4) if judged else None,
+            average_score=round(sum(numeric) / len(numeric), 2) if numeric else None,
+        )
+
+
+def _owner(finding: Finding) -> tuple[str, str] | None:
+    if finding.target_type in ("site", "account"):
+        return finding.target_type, finding.target_id
+    if finding.target_type == "column":
+        return "site", finding.target_id.split("/", 1)[0]
+    return None
+
+
+def capped_deductions(findings: list[Finding], rubric: Rubric) -> float:
+    """Points deducted, each indicator's total capped at its share of the 100 points."""
+    by_rule: dict[str, float] = defaultdict(float)
+    for finding in findings:
+        if finding.severity == "deduction":
+            by_rule[finding.rule] += finding.points
+    return round(
+        sum(min(total, rubric.cap(rule)) for rule, total in by_rule.items()),
+        2,
+    )
+
+
+def compute_scores(session: Session, rubric: Rubric | None = None) -> list[TargetScore]:
+    """Every active site's and account's score from the findings now open."""
+    rubric = rubric or load_rubric()
+    open_findings: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for finding in session.scalars(select(Finding).where(Finding.status == "open")):
+        owner = _owner(finding)
+        if owner is not None:
+            open_findings[owner].append(finding)
+    crawled = set(
+        session.execute(select(CrawlRun.target_type, CrawlRun.target_id).distinct()).tuples()
+    )
+    units = dict(session.execute(select(Unit.id, Unit.name)).tuples())
+    targets: list[tuple[str, str, str, int | None, str | None]] = [
+        ("site", site.id, site.name, site.unit_id, None)
+        for site in session.scalars(select(Site).where(Site.active.is_(True)).order_by(Site.id))
+    ]
+    targets += [
+        ("account", account.id, account.name, account.unit_id, account.platform)
+        for account in session.scalars(
+            select(Account).where(Account.active.is_(True)).order_by(Account.id)
+        )
+    ]
+    scores = []
+    for target_type, target_id, name, unit_id, platform in targets:
+        findings = open_findings.get((target_type, target_id), [])
+        unit = units.get(unit_id) if unit_id is not None else None
+        problems = tuple(f.message for f in findings)
+        unreadable = [
+            f for f in findings if f.rule == "CHECK_FAILED" and f.target_type == target_type
+        ]
+        if (target_type, target_id) not in crawled or unreadable:
+            reason = unreadable[0].message if unreadable else "尚未检查"
+            scores.append(
+                TargetScore(
+                    target_type,
+                    target_id,
+                    name,
+                    unit,
+                    platform,
+                    None,
+                    None,
+                    (),
+                    0.0,
+                    problems,
+                    reason,
+                )
+            )
+            continue
+        vetoes = tuple(sorted({f.rule for f in findings if f.severity == "veto"}))
+        deductions = capped_deductions(findings, rubric)
+        score = max(0.0, round(100.0 - deductions, 2))
+        verdict = FAIL if vetoes or score < rubric.pass_line else PASS
+        scores.append(
+            TargetScore(
+                target_type,
+                target_id,
+                name,
+                unit,
+                platform,
+                score,
+                verdict,
+                vetoes,
+                deductions,
+                problems,
+            )
+        )
+    return scores
+
+
+def scores_as_of(session: Session, as_of: date, rubric: Rubric | None = None) -> list[TargetScore]:
+    """Scores as they would stand after a check as of ``as_of``; stored findings are untouched."""
+    from monitor.check import run_check
+
+    with session.begin_nested() as savepoint:
+        run_check(session, as_of)
+        scores = compute_scores(session, rubric)
+        savepoint.rollback()
+    return scores
