@@ -58,6 +58,20 @@ class Settings(BaseSettings):
     # monitor/rubric.yaml, whose defaults follow INDICATORS.md.
     rubric: str = ""
 
+    # --- site health -----------------------------------------------------------------
+    probe_timeout_s: float = Field(default=15.0, description="a homepage must open within this")
+    probe_concurrency: int = 20
+    check_links: bool = Field(default=True, description="check links and images after a crawl")
+    check_article_links: bool = Field(default=False, description="also check links in articles")
+    health_article_pages: int = Field(
+        default=1, ge=0, description="newest articles per column whose images are checked"
+    )
+    link_timeout_s: float = 15.0
+    link_per_host_concurrency: int = 4
+    link_per_host_delay_s: float = 0.0
+    screenshots: bool = Field(default=True, description="screenshot pages of new veto findings")
+    evidence_dir: str = "data/evidence"
+
     # --- new-media accounts ------------------------------------------------------------
     platform_delay_s: float = Field(
         default=3.0, description="seconds between requests to a platform"

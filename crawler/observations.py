@@ -65,3 +65,14 @@ class AccountPageObservation:
     def succeeded(self) -> bool:
         """Whether the page was read."""
         return self.error_class == "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class LinksObservation:
+    """The links and images one page of a site shows (checked once per crawl run)."""
+
+    site_id: str
+    page_url: str
+    on_homepage: bool
+    links: tuple[str, ...]
+    images: tuple[str, ...]

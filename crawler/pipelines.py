@@ -40,6 +40,7 @@ class StoragePipeline:
         target_type, target_id = spider.target  # type: ignore[union-attr]
         with session_scope() as session:
             self.crawl_run_id = start_crawl_run(session, target_type, target_id)
+        spider.crawl_run_id = self.crawl_run_id  # type: ignore[union-attr]  # for later pipelines
 
     def process_item(self, item: Any, spider: scrapy.Spider | None = None) -> Any:
         if isinstance(item, PageObservation):

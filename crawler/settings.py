@@ -31,7 +31,10 @@ LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 
-ITEM_PIPELINES = {"crawler.pipelines.StoragePipeline": 300}
+ITEM_PIPELINES = {
+    "crawler.pipelines.StoragePipeline": 300,
+    "crawler.link_pipeline.LinkCheckPipeline": 400,
+}
 
 # Browser rendering (scrapy-playwright) for `render: js` columns. The handler only
 # starts Chromium when a request asks for it, so static crawls never pay for it.

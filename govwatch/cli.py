@@ -11,6 +11,7 @@ from govwatch.commands.check import check
 from govwatch.commands.demo import demo
 from govwatch.commands.extract import extract
 from govwatch.commands.findings import findings
+from govwatch.commands.probe import probe
 from govwatch.commands.rules import rules
 from govwatch.commands.scores import scores
 from govwatch.commands.targets import targets_app
@@ -29,6 +30,7 @@ app.command("check")(check)
 app.command("findings")(findings)
 app.command("extract")(extract)
 app.command("rules")(rules)
+app.command("probe")(probe)
 app.command("scores")(scores)
 app.command("demo")(demo)
 

@@ -31,6 +31,7 @@ class CheckSummary:
     opened: Counter[str] = field(default_factory=Counter)
     refreshed: Counter[str] = field(default_factory=Counter)
     resolved: Counter[str] = field(default_factory=Counter)
+    opened_ids: list[int] = field(default_factory=list)  # findings new (or back) in this check
 
 
 def fingerprint(rule_code: str, target_type: str, target_id: str, subject: str) -> str:
@@ -53,6 +54,7 @@ def _apply(
     }
     now = utcnow()
     seen: set[str] = set()
+    reopened: list[Finding] = []
     judged_targets: set[tuple[str, str]] = set()
     for judgement in judgements:
         judged_targets.add((judgement.target_type, judgement.target_id))
@@ -77,8 +79,10 @@ def _apply(
                 )
                 session.add(finding)
                 summary.opened[rule.code] += 1
+                reopened.append(finding)
             elif finding.status != "open":
                 summary.opened[rule.code] += 1  # the problem came back
+                reopened.append(finding)
             else:
                 summary.refreshed[rule.code] += 1
             finding.severity = rule_settings.severity
@@ -95,6 +99,8 @@ def _apply(
             finding.last_seen = now
             finding.status = "open"
             finding.resolved_at = None
+    session.flush()
+    summary.opened_ids.extend(finding.id for finding in reopened)
     for key, finding in open_findings.items():
         if key not in seen and (finding.target_type, finding.target_id) in judged_targets:
             finding.status = "resolved"

@@ -109,10 +109,13 @@ def compute_scores(session: Session, rubric: Rubric | None = None) -> list[Targe
         owner = _owner(finding)
         if owner is not None:
             open_findings[owner].append(finding)
-    crawled = set(
-        session.execute(select(CrawlRun.target_type, CrawlRun.target_id).distinct()).tuples()
-    )
-    units = dict(session.execute(select(Unit.id, Unit.name)).tuples())
+    crawled = {
+        (target_type, target_id)
+        for target_type, target_id in session.execute(
+            select(CrawlRun.target_type, CrawlRun.target_id).distinct()
+        )
+    }
+    units = dict(session.execute(select(Unit.id, Unit.name)).all())
     targets: list[tuple[str, str, str, int | None, str | None]] = [
         ("site", site.id, site.name, site.unit_id, None)
         for site in session.scalars(select(Site).where(Site.active.is_(True)).order_by(Site.id))

@@ -28,7 +28,8 @@ from crawler.extract.article import extract_article_published
 from crawler.extract.article_dates import undated_urls, with_article_dates
 from crawler.extract.discovery import discover_columns
 from crawler.fetch_errors import classify_failure, login_wall_reason
-from crawler.observations import ColumnRef, PageObservation
+from crawler.health.links import collect_links
+from crawler.observations import ColumnRef, LinksObservation, PageObservation
 from settings import get_settings
 from storage.clock import china_today
 from storage.db import session_scope
@@ -70,6 +71,9 @@ class SiteSpider(scrapy.Spider):
         self.max_list_pages = settings.max_list_pages
         self.article_date_probes = settings.article_date_probes
         self.can_render = settings.render_fallback and Path(settings.browser_executable).exists()
+        self.check_links = settings.check_links
+        self.check_article_links = settings.check_article_links
+        self.health_article_pages = settings.health_article_pages
 
     @property
     def target(self) -> tuple[str, str]:
@@ -131,6 +135,9 @@ class SiteSpider(scrapy.Spider):
             yield self._column_request(plan, response.url, response.meta["page_number"], True)
             return
         observation = self._observe(response, page_kind, column, listing)
+        if self.check_links and observation.succeeded:
+            yield self._links(response, on_homepage=plan is None, with_links=True)
+            yield from self._health_article_requests(listing)
         if response.meta.get("rendered_fallback") and listing.status != "unparsed":
             self.logger.warning("%s 栏目「%s」: %s", self.site_id, column.name, RENDERED_NOTE)
             observation = _with_detail(observation, RENDERED_NOTE)
@@ -149,6 +156,32 @@ class SiteSpider(scrapy.Spider):
             yield self._article_request(_PendingList(observation, article_urls))
         else:
             yield observation
+
+    def _links(self, response: Response, on_homepage: bool, with_links: bool) -> LinksObservation:
+        links, images = collect_links(response.text, response.url)
+        return LinksObservation(
+            self.site_id,
+            response.url,
+            on_homepage,
+            tuple(links) if with_links else (),
+            tuple(images),
+        )
+
+    def _health_article_requests(self, listing: ListPage) -> Iterator[scrapy.Request]:
+        """The newest articles of a list, whose images (and links, by setting) are checked."""
+        newest = sorted(
+            listing.items, key=lambda item: item.published_on or date.min, reverse=True
+        )[: self.health_article_pages]
+        for item in newest:
+            yield scrapy.Request(item.url, callback=self.parse_article_health, errback=self.ignored)
+
+    def parse_article_health(self, response: Response) -> Iterator[LinksObservation]:
+        if hasattr(response, "text"):
+            yield self._links(response, on_homepage=False, with_links=self.check_article_links)
+
+    def ignored(self, failure: Failure) -> None:
+        """An article opened only for its images failed: the link check reports it."""
+        self.logger.debug("article not read: %s", failure.request.url)  # type: ignore[attr-defined]
 
     def _article_request(self, pending: _PendingList) -> scrapy.Request:
         url = pending.article_urls[len(pending.found)]

@@ -7,6 +7,7 @@ from datetime import date
 import typer
 from rich.console import Console
 
+from crawler.health.evidence import capture_veto_evidence
 from monitor.check import run_check
 from storage.clock import china_today
 from storage.db import session_scope
@@ -29,8 +30,10 @@ def check(
     day = parse_day(as_of) or china_today()
     with session_scope() as session:
         summary = run_check(session, day)
+    shots = capture_veto_evidence(summary.opened_ids)
     console = Console(stderr=True)
     console.print(
         f"检查完成(监测时间点 {day}): 新发现 {sum(summary.opened.values())} 个问题, "
         f"仍存在 {sum(summary.refreshed.values())} 个, 已整改 {sum(summary.resolved.values())} 个"
+        + (f", 已截图留证 {shots} 个" if shots else "")
     )

@@ -14,11 +14,26 @@ from monitor.rules.base import Rule
 from monitor.rules.check_failed import CheckFailed
 from monitor.rules.column_empty import ColumnEmpty
 from monitor.rules.column_stale import ColumnStale
+from monitor.rules.homepage_few_updates import HomepageFewUpdates
+from monitor.rules.homepage_not_updated import HomepageNotUpdated
+from monitor.rules.ipv6_unsupported import Ipv6Unsupported
+from monitor.rules.link_broken import ImageBroken, LinkBroken
+from monitor.rules.site_availability_low import SiteAvailabilityLow
+from monitor.rules.site_unreachable import SiteUnreachable
+from monitor.rules.tls_invalid import TlsInvalid
 
 RULES: tuple[type[Rule], ...] = (
     CheckFailed,
+    SiteUnreachable,
+    SiteAvailabilityLow,
+    HomepageNotUpdated,
+    HomepageFewUpdates,
     ColumnEmpty,
     ColumnStale,
+    LinkBroken,
+    ImageBroken,
+    Ipv6Unsupported,
+    TlsInvalid,
     AccountStale,
     AccountLowFrequency,
     AccountZombie,

@@ -40,8 +40,9 @@ def observe_column(
     site_id: str = "s",
     error_class: str = "ok",
     status: str | None = None,
+    homepage: bool = False,
 ) -> None:
-    """Store one fetch of column ``name`` listing items with the given dates."""
+    """Store one fetch of column ``name`` (or of the homepage) listing items with these dates."""
     items = tuple(
         ListedItem(f"{name}{index}", f"http://h.gov.cn/{name}/{index}.html", day)
         for index, day in enumerate(published)
@@ -51,12 +52,14 @@ def observe_column(
         listing = ListPage(items, status or ("ok" if items else "empty"))
     page = PageObservation(
         site_id,
-        "column",
+        "homepage" if homepage else "column",
         f"http://h.gov.cn/{name}/",
         200 if error_class == "ok" else 500,
         error_class,
         "" if error_class == "ok" else "HTTP 500",
-        ColumnRef(name, f"http://h.gov.cn/{name}/"),
+        ColumnRef(
+            name, f"http://h.gov.cn/{name}/", origin="homepage" if homepage else "registered"
+        ),
         listing,
     )
     with session_scope() as session:
