@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     # The rubric (rules, severities, points, caps, thresholds); empty: the shipped
     # monitor/rubric.yaml, whose defaults follow INDICATORS.md.
     rubric: str = ""
+    # The wrong-expression word list; empty: the shipped monitor/wording/data list.
+    word_list: str = ""
 
     # --- site health -----------------------------------------------------------------
     probe_timeout_s: float = Field(default=15.0, description="a homepage must open within this")
@@ -65,6 +67,9 @@ class Settings(BaseSettings):
     check_article_links: bool = Field(default=False, description="also check links in articles")
     health_article_pages: int = Field(
         default=1, ge=0, description="newest articles per column whose images are checked"
+    )
+    article_text_pages: int = Field(
+        default=3, ge=0, description="new articles per column whose text is kept for wording checks"
     )
     link_timeout_s: float = 15.0
     link_per_host_concurrency: int = 4

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from crawler.extract.interaction import Message
 from crawler.extract.types import ListPage
 from crawler.platforms.base import Post
 
@@ -76,3 +77,23 @@ class LinksObservation:
     on_homepage: bool
     links: tuple[str, ...]
     images: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleObservation:
+    """The main text of a newly listed article (for the wording check)."""
+
+    site_id: str
+    column: ColumnRef
+    url: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessagesObservation:
+    """The messages an interaction column lists."""
+
+    site_id: str
+    column: ColumnRef
+    messages: tuple[Message, ...]

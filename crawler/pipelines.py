@@ -13,12 +13,19 @@ from typing import Any
 import scrapy
 from scrapy.crawler import Crawler
 
-from crawler.observations import AccountPageObservation, PageObservation
+from crawler.observations import (
+    AccountPageObservation,
+    ArticleObservation,
+    MessagesObservation,
+    PageObservation,
+)
 from storage.clock import utcnow
 from storage.db import session_scope
 from storage.observations import (
     finish_crawl_run,
     record_account_page,
+    record_article,
+    record_messages,
     record_page,
     start_crawl_run,
 )
@@ -49,6 +56,14 @@ class StoragePipeline:
         elif isinstance(item, AccountPageObservation):
             with session_scope() as session:
                 record_account_page(session, self.crawl_run_id, item, seen_at=utcnow())
+        elif isinstance(item, ArticleObservation):
+            with session_scope() as session:
+                record_article(session, item, seen_at=utcnow())
+            return item
+        elif isinstance(item, MessagesObservation):
+            with session_scope() as session:
+                record_messages(session, item, seen_at=utcnow())
+            return item
         else:
             return item
         stats = self.crawler.stats

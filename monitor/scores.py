@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.rubric import Rubric, load_rubric
-from storage.models import Account, CrawlRun, Finding, Site, Unit
+from storage.models import Account, AccountFetch, Fetch, Finding, Site, Unit
 
 PASS = "合格"
 FAIL = "不合格"
@@ -109,11 +109,10 @@ def compute_scores(session: Session, rubric: Rubric | None = None) -> list[Targe
         owner = _owner(finding)
         if owner is not None:
             open_findings[owner].append(finding)
-    crawled = {
-        (target_type, target_id)
-        for target_type, target_id in session.execute(
-            select(CrawlRun.target_type, CrawlRun.target_id).distinct()
-        )
+    crawled = {("site", site_id) for site_id in session.scalars(select(Fetch.site_id).distinct())}
+    crawled |= {
+        ("account", account_id)
+        for account_id in session.scalars(select(AccountFetch.account_id).distinct())
     }
     units = dict(session.execute(select(Unit.id, Unit.name)).all())
     targets: list[tuple[str, str, str, int | None, str | None]] = [

@@ -29,3 +29,8 @@ def to_iso_utc(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return moment.replace(tzinfo=UTC, microsecond=0).isoformat()
+
+
+def to_china_day(moment: datetime) -> date:
+    """The China calendar day of a stored naive-UTC timestamp."""
+    return moment.replace(tzinfo=UTC).astimezone(CHINA_TZ).date()

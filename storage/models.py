@@ -313,3 +313,38 @@ class SiteCheck(Base):
     problem: Mapped[str | None] = mapped_column(String(30))
     detail: Mapped[str] = mapped_column(Text, default="")
     evidence_path: Mapped[str | None] = mapped_column(String(1000))
+
+
+class Article(Base):
+    """The text of a newly listed article, kept for the wording check (one row per URL)."""
+
+    __tablename__ = "articles"
+    __table_args__ = (Index("ix_articles_fetched", "fetched_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    column_id: Mapped[int | None] = mapped_column(ForeignKey("site_columns.id"))
+    title: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    fetched_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class InteractionMessage(Base):
+    """A message (留言/咨询) listed by an interaction column, and whether it was answered."""
+
+    __tablename__ = "interaction_messages"
+    __table_args__ = (
+        UniqueConstraint("column_id", "message_key", name="uq_interaction_messages_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    column_id: Mapped[int] = mapped_column(ForeignKey("site_columns.id"))
+    message_key: Mapped[str] = mapped_column(String(2000))  # its URL, else title and date
+    title: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(2000))
+    asked_on: Mapped[date | None] = mapped_column(Date)
+    answered_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))  # answered | unanswered | unknown
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -15,9 +15,24 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from crawler.extract.types import ListedItem
-from crawler.observations import AccountPageObservation, ColumnRef, PageObservation
+from crawler.observations import (
+    AccountPageObservation,
+    ArticleObservation,
+    ColumnRef,
+    MessagesObservation,
+    PageObservation,
+)
 from storage.clock import CHINA_TZ, utcnow
-from storage.models import AccountFetch, CrawlRun, Fetch, Item, Post, SiteColumn
+from storage.models import (
+    AccountFetch,
+    Article,
+    CrawlRun,
+    Fetch,
+    InteractionMessage,
+    Item,
+    Post,
+    SiteColumn,
+)
 
 
 def start_crawl_run(session: Session, target_type: str, target_id: str) -> int:
@@ -210,3 +225,56 @@ def record_account_page(
         )
     )
     return fetch.id
+
+
+def record_article(session: Session, article: ArticleObservation, seen_at: datetime) -> None:
+    """Store an article's text once per URL (a later fetch refreshes it)."""
+    column_id = _column_id(session, article.site_id, article.column)
+    values = {
+        "url": article.url,
+        "site_id": article.site_id,
+        "column_id": column_id,
+        "title": article.title,
+        "text": article.text,
+        "fetched_at": seen_at,
+    }
+    insert = _insert(session)(Article).values(values)
+    session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[Article.url],
+            set_={"title": insert.excluded.title, "text": insert.excluded.text},
+        )
+    )
+
+
+def record_messages(session: Session, observed: MessagesObservation, seen_at: datetime) -> None:
+    """Store an interaction column's messages once each; a reply seen later updates it."""
+    column_id = _column_id(session, observed.site_id, observed.column)
+    rows = {}
+    for message in observed.messages:
+        key = message.url or f"{message.title}|{message.asked_on}"
+        rows[key[:2000]] = {
+            "column_id": column_id,
+            "message_key": key[:2000],
+            "title": message.title,
+            "url": message.url,
+            "asked_on": message.asked_on,
+            "answered_on": message.answered_on,
+            "status": message.status,
+            "first_seen_at": seen_at,
+            "last_seen_at": seen_at,
+        }
+    if not rows:
+        return
+    insert = _insert(session)(InteractionMessage).values(list(rows.values()))
+    excluded = insert.excluded
+    session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[InteractionMessage.column_id, InteractionMessage.message_key],
+            set_={
+                "answered_on": func.coalesce(excluded.answered_on, InteractionMessage.answered_on),
+                "status": excluded.status,
+                "last_seen_at": excluded.last_seen_at,
+            },
+        )
+    )

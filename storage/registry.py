@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from crawler.platforms.base import AccountRef
 from govwatch.targets_file import TargetsFile
 from storage.clock import utcnow
-from storage.models import Account, Site, SiteColumn, Unit
+from storage.models import Account, Item, Site, SiteColumn, Unit
 
 
 @dataclass
@@ -188,3 +188,14 @@ def account_ref(session: Session, account_id: str) -> AccountRef:
             "请先运行 govwatch targets load FILE"
         )
     return AccountRef(account.id, account.platform, account.uid, account.feed, account.name)
+
+
+def known_item_urls(session: Session, site_id: str) -> set[str]:
+    """Every item URL already stored for a site's columns (to tell new items from old)."""
+    return set(
+        session.scalars(
+            select(Item.url)
+            .join(SiteColumn, SiteColumn.id == Item.column_id)
+            .where(SiteColumn.site_id == site_id)
+        )
+    )

@@ -1,4 +1,4 @@
-"""Publish date of a government article page, for columns whose lists print no dates."""
+"""Article pages: their publish date (for lists that print none) and their main text."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import lxml.etree
 from htmldate import find_date as htmldate_find_date
+from trafilatura import extract as trafilatura_extract
 
 from crawler.extract.dates import find_date, find_full_date
 
@@ -99,3 +100,15 @@ def extract_article_published(html: str, today: date) -> datetime | date | None:
         html, original_date=True, outputformat="%Y-%m-%d", max_date=today.isoformat()
     )
     return date.fromisoformat(found) if found else None
+
+
+def extract_article_text(html: str, max_chars: int = 20_000) -> str:
+    """The main text of an article page (navigation, sidebars and footers left out).
+
+    trafilatura does the boilerplate removal; the result is cut to ``max_chars`` so one
+    enormous page cannot bloat the store.
+    """
+    if not html.strip():
+        return ""
+    text = trafilatura_extract(html, include_comments=False, include_tables=True, favor_recall=True)
+    return (text or "")[:max_chars]

@@ -24,17 +24,30 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.extract import ListPage, Selectors, extract_list
-from crawler.extract.article import extract_article_published
+from crawler.extract.article import extract_article_published, extract_article_text
 from crawler.extract.article_dates import undated_urls, with_article_dates
 from crawler.extract.discovery import discover_columns
+from crawler.extract.interaction import extract_messages
 from crawler.fetch_errors import classify_failure, login_wall_reason
 from crawler.health.links import collect_links
-from crawler.observations import ColumnRef, LinksObservation, PageObservation
+from crawler.observations import (
+    ArticleObservation,
+    ColumnRef,
+    LinksObservation,
+    MessagesObservation,
+    PageObservation,
+)
 from settings import get_settings
 from storage.clock import china_today
 from storage.db import session_scope
 from storage.models import HOMEPAGE_COLUMN_NAME
-from storage.registry import ColumnPlan, SitePlan, register_adhoc_site, site_crawl_plan
+from storage.registry import (
+    ColumnPlan,
+    SitePlan,
+    known_item_urls,
+    register_adhoc_site,
+    site_crawl_plan,
+)
 
 RENDERED_NOTE = "静态页面中没有信息列表,浏览器渲染后才有:该栏目应设置 render: js"
 
@@ -74,6 +87,9 @@ class SiteSpider(scrapy.Spider):
         self.check_links = settings.check_links
         self.check_article_links = settings.check_article_links
         self.health_article_pages = settings.health_article_pages
+        self.article_text_pages = settings.article_text_pages
+        with session_scope() as session:
+            self.known_item_urls: set[str] = known_item_urls(session, self.site_id)
 
     @property
     def target(self) -> tuple[str, str]:
@@ -137,7 +153,11 @@ class SiteSpider(scrapy.Spider):
         observation = self._observe(response, page_kind, column, listing)
         if self.check_links and observation.succeeded:
             yield self._links(response, on_homepage=plan is None, with_links=True)
-            yield from self._health_article_requests(listing)
+        if plan is not None and observation.succeeded:
+            yield from self._newest_article_requests(column, listing)
+            if plan.category == "interaction":
+                messages = extract_messages(response.text, response.url, self.today)
+                yield MessagesObservation(self.site_id, column, messages.messages)
         if response.meta.get("rendered_fallback") and listing.status != "unparsed":
             self.logger.warning("%s 栏目「%s」: %s", self.site_id, column.name, RENDERED_NOTE)
             observation = _with_detail(observation, RENDERED_NOTE)
@@ -167,20 +187,44 @@ class SiteSpider(scrapy.Spider):
             tuple(images),
         )
 
-    def _health_article_requests(self, listing: ListPage) -> Iterator[scrapy.Request]:
-        """The newest articles of a list, whose images (and links, by setting) are checked."""
-        newest = sorted(
-            listing.items, key=lambda item: item.published_on or date.min, reverse=True
-        )[: self.health_article_pages]
+    def _newest_article_requests(
+        self, column: ColumnRef, listing: ListPage
+    ) -> Iterator[scrapy.Request]:
+        """Open a list's newest articles: the first few for their images (and links, by
+        setting), and those new since the last crawl for their text (wording check)."""
+        newest = sorted(listing.items, key=lambda item: item.published_on or date.min, reverse=True)
+        for_images = {item.url for item in newest[: self.health_article_pages]}
+        if not self.check_links:
+            for_images = set()
+        unseen = [item for item in newest if item.url not in self.known_item_urls]
+        for_text = {item.url for item in unseen[: self.article_text_pages]}
         for item in newest:
-            yield scrapy.Request(item.url, callback=self.parse_article_health, errback=self.ignored)
+            if item.url in for_images or item.url in for_text:
+                yield scrapy.Request(
+                    item.url,
+                    callback=self.parse_article_page,
+                    errback=self.ignored,
+                    cb_kwargs={
+                        "column": column,
+                        "title": item.title,
+                        "images": item.url in for_images,
+                        "text": item.url in for_text,
+                    },
+                )
 
-    def parse_article_health(self, response: Response) -> Iterator[LinksObservation]:
-        if hasattr(response, "text"):
+    def parse_article_page(
+        self, response: Response, column: ColumnRef, title: str, images: bool, text: bool
+    ) -> Iterator[Any]:
+        if not hasattr(response, "text"):
+            return
+        if images:
             yield self._links(response, on_homepage=False, with_links=self.check_article_links)
+        if text:
+            body = extract_article_text(response.text)
+            yield ArticleObservation(self.site_id, column, response.url, title, body)
 
     def ignored(self, failure: Failure) -> None:
-        """An article opened only for its images failed: the link check reports it."""
+        """An article opened for its images or text failed: the link check reports it."""
         self.logger.debug("article not read: %s", failure.request.url)  # type: ignore[attr-defined]
 
     def _article_request(self, pending: _PendingList) -> scrapy.Request:

@@ -63,7 +63,7 @@ def _page(title: str, body: str, charset: str = "utf-8") -> str:
 <div class="header"><h1>{SITE_NAME}</h1><ul class="nav"><li><a href="/">首页</a></li>{nav}</ul></div>
 <div class="main">{body}</div>
 <div class="footer"><p>主办:{SITE_NAME}办公室 网站标识码:3600000001</p>
-<ul class="links"><li><a href="http://www.gov.cn/">中国政府网</a></li></ul></div>
+</div>
 </body></html>"""
 
 

@@ -11,16 +11,27 @@ from monitor.rules.account_low_frequency import AccountLowFrequency
 from monitor.rules.account_stale import AccountStale
 from monitor.rules.account_zombie import AccountZombie
 from monitor.rules.base import Rule
+from monitor.rules.batch_update import BatchUpdate
 from monitor.rules.check_failed import CheckFailed
 from monitor.rules.column_empty import ColumnEmpty
 from monitor.rules.column_stale import ColumnStale
 from monitor.rules.homepage_few_updates import HomepageFewUpdates
 from monitor.rules.homepage_not_updated import HomepageNotUpdated
+from monitor.rules.interaction_unanswered import InteractionUnanswered
 from monitor.rules.ipv6_unsupported import Ipv6Unsupported
+from monitor.rules.item_backdated import ItemBackdated
 from monitor.rules.link_broken import ImageBroken, LinkBroken
 from monitor.rules.site_availability_low import SiteAvailabilityLow
+from monitor.rules.site_column_vetoes import (
+    SiteColumnsLongNotUpdated,
+    SiteColumnsNotUpdated,
+    SiteEmptyColumns,
+)
 from monitor.rules.site_unreachable import SiteUnreachable
 from monitor.rules.tls_invalid import TlsInvalid
+from monitor.rules.unit_quota import UnitQuota
+from monitor.rules.update_gap import UpdateGap
+from monitor.rules.wrong_expression import WrongExpression
 
 RULES: tuple[type[Rule], ...] = (
     CheckFailed,
@@ -28,8 +39,16 @@ RULES: tuple[type[Rule], ...] = (
     SiteAvailabilityLow,
     HomepageNotUpdated,
     HomepageFewUpdates,
+    SiteColumnsNotUpdated,
+    SiteColumnsLongNotUpdated,
+    SiteEmptyColumns,
     ColumnEmpty,
     ColumnStale,
+    ItemBackdated,
+    UpdateGap,
+    InteractionUnanswered,
+    WrongExpression,
+    BatchUpdate,
     LinkBroken,
     ImageBroken,
     Ipv6Unsupported,
@@ -37,6 +56,7 @@ RULES: tuple[type[Rule], ...] = (
     AccountStale,
     AccountLowFrequency,
     AccountZombie,
+    UnitQuota,
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 from monitor.column_state import ColumnState, column_states
 from monitor.rules.base import CheckContext, Detection, Judgement, Rule
@@ -13,6 +14,13 @@ CATEGORY_LABELS = {
     "policy": "政策文件类",
     "static": "人事规划类",
 }
+
+
+def is_stale(state: ColumnState, limit: int, as_of: date) -> bool:
+    """Whether a readable, non-empty column has gone longer than ``limit`` days without news."""
+    if state.newest_published_on is None:
+        return True  # no item with a date anywhere counts as no update
+    return (as_of - state.newest_published_on).days > limit
 
 
 class ColumnStale(Rule):
@@ -49,9 +57,9 @@ class ColumnStale(Rule):
                 "无可确认发布日期的信息,视为未更新"
             )
             return (Detection(message, evidence),)
-        days = (context.as_of - newest).days
-        if days <= limit:
+        if not is_stale(state, limit, context.as_of):
             return ()
+        days = (context.as_of - newest).days
         message = self.message_template.format(
             site=state.site_name,
             column=state.column_name,

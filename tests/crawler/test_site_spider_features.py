@@ -23,6 +23,7 @@ from storage.models import Fetch, Item, SiteColumn
 from storage.registry import sync_targets
 
 TODAY = china_today()
+COLUMN_RULES = {"COLUMN_STALE", "COLUMN_EMPTY", "CHECK_FAILED"}  # what these tests are about
 
 
 def register(server: RoutedServer, columns: dict[str, tuple[str, str]], extra: str = "") -> None:
@@ -47,7 +48,8 @@ def findings_by_target() -> dict[str, set[str]]:
         run_check(session, TODAY)
         result: dict[str, set[str]] = {}
         for finding in query_findings(session):
-            result.setdefault(finding.target_id, set()).add(finding.rule)
+            if finding.rule in COLUMN_RULES:
+                result.setdefault(finding.target_id, set()).add(finding.rule)
         return result
 
 
@@ -130,7 +132,7 @@ def test_redirect_to_login_page_is_check_failed(server: RoutedServer, database_u
     crawl(database_url)
     assert findings_by_target() == {"s/工作动态": {"CHECK_FAILED"}}
     with session_scope() as session:
-        (finding,) = query_findings(session)
+        (finding,) = query_findings(session, rule="CHECK_FAILED")
         assert "需要登录" in finding.message
 
 
@@ -195,3 +197,46 @@ def test_adhoc_crawl_discovers_columns(server: RoutedServer, database_url: str) 
     assert {t.split("/")[1]: r for t, r in findings_by_target().items()} == {
         "工作动态": {"COLUMN_STALE"}
     }
+
+
+MAILBOX = """<html><body><table class="xx-list">
+<tr><th>信件标题</th><th>来信时间</th><th>回复时间</th><th>办理状态</th></tr>
+<tr><td><a href="/xx/1.html">关于道路破损的反映</a></td><td>{old}</td><td></td><td>办理中</td></tr>
+<tr><td><a href="/xx/2.html">咨询医保参保流程</a></td><td>{recent}</td><td>{recent}</td><td>已回复</td></tr>
+<tr><td><a href="/xx/3.html">关于路灯维修的建议</a></td><td>{recent}</td><td></td><td>办理中</td></tr>
+</table></body></html>"""
+
+
+def test_mailbox_messages_and_new_article_text_are_judged(
+    server: RoutedServer, database_url: str
+) -> None:
+    server.set_html(
+        "/xx/",
+        MAILBOX.format(
+            old=f"{TODAY - timedelta(days=120):%Y-%m-%d}",
+            recent=f"{TODAY - timedelta(days=5):%Y-%m-%d}",
+        ),
+    )
+    server.set_html("/dt/", list_page("工作动态", [1, 2], TODAY, prefix="/dt/"))
+    day1, day2 = (f"{TODAY - timedelta(days=age):%Y%m%d}" for age in (1, 2))
+    server.set_html(
+        f"/dt/{TODAY - timedelta(days=1):%Y%m}/t{day1}_0.html",
+        "<html><body><div class='article'><h1>关于开展专项检查的通知</h1>"
+        "<p>根据国家工商行政管理总局的统一部署,我县于近日开展了市场秩序专项检查工作。</p>"
+        "<p>检查覆盖全县各乡镇的农贸市场和商超,共出动检查人员一百二十人次。</p></div></body></html>",
+    )
+    server.set_html(
+        f"/dt/{TODAY - timedelta(days=2):%Y%m}/t{day2}_1.html",
+        "<html><body><div class='article'><p>县市场监督管理局召开全体干部会议,传达学习上级文件精神。"
+        "会议要求各股室抓好落实。</p></div></body></html>",
+    )
+    register(server, {"/xx/": ("县长信箱", "interaction"), "/dt/": ("工作动态", "news")})
+    crawl(database_url)
+    with session_scope() as session:
+        run_check(session, TODAY)
+        unanswered = query_findings(session, rule="INTERACTION_UNANSWERED")
+        wrong = query_findings(session, rule="WRONG_EXPRESSION")
+    assert [f.evidence for f in unanswered] == [[server.url("/xx/1.html")]]
+    assert "已120天未答复" in unanswered[0].message
+    assert len(wrong) == 1 and "国家工商行政管理总局" in wrong[0].message
+    assert wrong[0].evidence == [server.url(f"/dt/{TODAY - timedelta(days=1):%Y%m}/t{day1}_0.html")]

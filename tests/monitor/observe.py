@@ -43,13 +43,17 @@ def observe_column(
     homepage: bool = False,
 ) -> None:
     """Store one fetch of column ``name`` (or of the homepage) listing items with these dates."""
-    items = tuple(
-        ListedItem(f"{name}{index}", f"http://h.gov.cn/{name}/{index}.html", day)
-        for index, day in enumerate(published)
-    )
+    # URLs follow the date (and its repeat count), so a later crawl listing more items
+    # keeps the URLs of the ones it shares with an earlier crawl, as real sites do.
+    seen_days: dict[date | None, int] = {}
+    items = []
+    for day in published:
+        repeat = seen_days[day] = seen_days.get(day, -1) + 1
+        slug = f"{day.isoformat() if day else 'undated'}-{repeat}"
+        items.append(ListedItem(f"{name}{slug}", f"http://h.gov.cn/{name}/{slug}.html", day))
     listing = None
     if error_class == "ok":
-        listing = ListPage(items, status or ("ok" if items else "empty"))
+        listing = ListPage(tuple(items), status or ("ok" if items else "empty"))
     page = PageObservation(
         site_id,
         "homepage" if homepage else "column",
@@ -69,3 +73,34 @@ def observe_column(
 def days_before(day: date, *ages: int) -> list[date | None]:
     """Dates ``ages`` days before ``day``."""
     return [day - timedelta(days=age) for age in ages]
+
+
+def add_posts(account_id: str, days: list[date], platform: str = "weibo") -> None:
+    """Register account ``account_id`` (if needed) and store one read of its timeline."""
+    from crawler.observations import AccountPageObservation
+    from crawler.platforms.base import Post
+    from storage.clock import CHINA_TZ
+    from storage.models import Account
+    from storage.observations import finish_crawl_run, record_account_page, start_crawl_run
+
+    with session_scope() as session:
+        if session.get(Account, account_id) is None:
+            session.add(Account(id=account_id, name=f"{account_id}号", platform=platform, uid="1"))
+            session.flush()
+        run_id = start_crawl_run(session, "account", account_id)
+        posts = tuple(
+            Post(
+                f"{account_id}-{day}-{index}",
+                f"http://m.weibo.cn/{account_id}/{index}",
+                f"第{index}条",
+                datetime(day.year, day.month, day.day, 10, tzinfo=CHINA_TZ),
+                False,
+                False,
+            )
+            for index, day in enumerate(days)
+        )
+        page = AccountPageObservation(
+            account_id, "http://m.weibo.cn/api", 1, 200, "ok", None, "", posts, date.min
+        )
+        record_account_page(session, run_id, page, datetime(2026, 9, 30, 2))
+        finish_crawl_run(session, run_id)

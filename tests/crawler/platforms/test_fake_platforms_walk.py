@@ -7,11 +7,11 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from fakes.platforms import FakePlatforms
 
 from crawler.platforms import AccountRef, BlockReason, PageRequest, TimelinePage, get_adapter
 from crawler.platforms.douyin import capture_matches
 from crawler.platforms.times import SHANGHAI
-from fakes.platforms import FakePlatforms
 
 MAX_PAGES = 20
 WINDOW = timedelta(days=14)

@@ -7,11 +7,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from corpus import corpus_path
 
 from crawler.platforms import AccountRef, BlockReason, PageRequest, get_adapter
 from crawler.platforms.times import SHANGHAI
 from crawler.platforms.wechat import js_var, parse_wechat_article, wechat_article_gone
-from corpus import corpus_path
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "platforms"
 NOW = datetime(2025, 11, 23, 9, 30, tzinfo=SHANGHAI)

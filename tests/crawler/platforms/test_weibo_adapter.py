@@ -6,9 +6,10 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from corpus import corpus_path
+
 from crawler.platforms import AccountRef, BlockReason, PageRequest, get_adapter
 from crawler.platforms.times import SHANGHAI
-from corpus import corpus_path
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "platforms"
 NOW = datetime(2025, 11, 23, 9, 30, tzinfo=SHANGHAI)

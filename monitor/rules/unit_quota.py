@@ -1,0 +1,104 @@
+"""UNIT_QUOTA: a unit that published fewer items than its quota in a month (or week).
+
+Local rules [S]: a district requires each unit to publish at least 10 items a month in
+the columns it maintains; a county 3 a week. Counted by published date over the site
+columns each unit maintains (the homepage pseudo-column excluded), in SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from monitor.rules.account_low_frequency import full_weeks
+from monitor.rules.base import CheckContext, Detection, Judgement, Rule
+from storage.models import Item, Site, SiteColumn, Unit
+
+
+def full_months(as_of: date, months_back: int) -> list[tuple[date, date]]:
+    """The last ``months_back`` calendar months that ended on or before ``as_of``."""
+    months = []
+    end = as_of.replace(day=1) - timedelta(days=1)
+    if as_of == (as_of.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1):
+        end = as_of  # the day judged closes its own month
+    for _ in range(months_back):
+        start = end.replace(day=1)
+        months.append((start, end))
+        end = start - timedelta(days=1)
+    return list(reversed(months))
+
+
+class UnitQuota(Rule):
+    """A unit below its monthly quota of items (and weekly, where a weekly quota is set).
+
+    Only units that maintain at least one column are judged. Quotas, and per-unit
+    exceptions, are rubric parameters.
+    """
+
+    code = "UNIT_QUOTA"
+    name = "单位信息发布量不达标"
+    threshold = "每月不少于 10 条(可按周设定)"
+    message_template = "{unit}{period}在网站发布信息{count}条,低于要求的{quota}条"
+
+    def evaluate(self, context: CheckContext) -> Iterator[Judgement]:
+        monthly = context.rubric.param(self.code, "monthly_site_items")
+        weekly = context.rubric.param(self.code, "weekly_site_items")
+        overrides: dict[str, dict[str, int]] = context.rubric.param(self.code, "unit_overrides")
+        months = full_months(context.as_of, context.rubric.param(self.code, "months_back"))
+        weeks = full_weeks(months[0][0], context.as_of) if weekly else []
+        since = min([months[0][0], *weeks]) if weeks else months[0][0]
+        unit_column = func.coalesce(SiteColumn.unit_id, Site.unit_id)
+        maintaining = select(Unit.id, Unit.name).where(
+            Unit.active.is_(True),
+            Unit.id.in_(
+                select(unit_column)
+                .join(Site, Site.id == SiteColumn.site_id)
+                .where(SiteColumn.active.is_(True), SiteColumn.origin != "homepage")
+            ),
+        )
+        units = dict(context.session.execute(maintaining).all())
+        per_day: dict[int, dict[date, int]] = {}
+        rows = context.session.execute(
+            select(unit_column, Item.published_on, func.count(Item.id))
+            .join(SiteColumn, SiteColumn.id == Item.column_id)
+            .join(Site, Site.id == SiteColumn.site_id)
+            .where(
+                SiteColumn.origin != "homepage",
+                Item.published_on >= since,
+                Item.published_on <= context.as_of,
+            )
+            .group_by(unit_column, Item.published_on)
+        )
+        for unit_id, day, count in rows:
+            per_day.setdefault(unit_id, {})[day] = count
+        for unit_id, unit_name in units.items():
+            days = per_day.get(unit_id, {})
+            quota = {
+                **{"monthly_site_items": monthly, "weekly_site_items": weekly},
+                **overrides.get(unit_name, {}),
+            }
+            detections = []
+            periods = [
+                (start, end, f"{start:%Y年%m月}", quota["monthly_site_items"])
+                for start, end in months
+            ] + [
+                (
+                    monday,
+                    monday + timedelta(days=6),
+                    f"{monday:%m月%d日}至{monday + timedelta(days=6):%m月%d日}",
+                    quota["weekly_site_items"],
+                )
+                for monday in weeks
+            ]
+            for start, end, label, required in periods:
+                if not required:
+                    continue
+                count = sum(n for day, n in days.items() if start <= day <= end)
+                if count < required:
+                    message = self.message_template.format(
+                        unit=unit_name, period=label, count=count, quota=required
+                    )
+                    detections.append(Detection(message, (), subject=f"{start}..{end}"))
+            yield Judgement("unit", unit_name, unit_name, tuple(detections))
