@@ -58,17 +58,23 @@ start_postgres() {
     || "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres govwatch_test
 }
 
-run_pytest() {
-  local code=0
-  pytest "$@" || code=$?
-  # pytest's 5 means no test was collected: that is a failure here, not a pass.
-  return $code
-}
-
-log "tests on SQLite"
-GOVWATCH_TEST_DATABASE_URL= run_pytest -q "$@"
-
-log "tests on PostgreSQL"
+# --- the suite, on SQLite and on PostgreSQL at once ---------------------------------
+# The two runs share nothing (each test gets its own SQLite file; the PostgreSQL run
+# resets its own database), so they run side by side to keep CI short.
 start_postgres
+LOGS=$(mktemp -d)
+log "tests on SQLite and on PostgreSQL (side by side)"
+GOVWATCH_TEST_DATABASE_URL= pytest -q -p no:cacheprovider "$@" >"$LOGS/sqlite.log" 2>&1 &
+sqlite_pid=$!
 GOVWATCH_TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/govwatch_test" \
-  run_pytest -q -m "not sqlite_only" "$@"
+  pytest -q -p no:cacheprovider -m "not sqlite_only" "$@" >"$LOGS/postgresql.log" 2>&1 &
+postgresql_pid=$!
+sqlite_status=0; wait $sqlite_pid || sqlite_status=$?
+postgresql_status=0; wait $postgresql_pid || postgresql_status=$?
+log "SQLite run"; cat "$LOGS/sqlite.log"
+log "PostgreSQL run"; cat "$LOGS/postgresql.log"
+# pytest's 5 means no test was collected: a failure here, not a pass.
+if [ $sqlite_status -ne 0 ] || [ $postgresql_status -ne 0 ]; then
+  echo "FAILED: SQLite run exit $sqlite_status, PostgreSQL run exit $postgresql_status" >&2
+  exit 1
+fi

@@ -7,7 +7,6 @@ from datetime import date
 import typer
 from rich.console import Console
 
-from crawler.health.evidence import capture_veto_evidence
 from monitor.check import run_check
 from storage.clock import china_today
 from storage.db import session_scope
@@ -30,6 +29,8 @@ def check(
     day = parse_day(as_of) or china_today()
     with session_scope() as session:
         summary = run_check(session, day)
+    from crawler.health.evidence import capture_veto_evidence  # browser code: load on use
+
     shots = capture_veto_evidence(summary.opened_ids)
     console = Console(stderr=True)
     console.print(

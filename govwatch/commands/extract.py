@@ -9,8 +9,6 @@ from pathlib import Path
 import httpx
 import typer
 
-from crawler.extract import extract_list
-from crawler.extract.encoding import decode_html
 from govwatch.errors import BadInput, CommandError
 from govwatch.output import OutputFormat, print_rows
 from settings import get_settings
@@ -19,6 +17,7 @@ from storage.clock import china_today
 
 def _read_page(source: str, base_url: str | None) -> tuple[str, str]:
     """``(html, base_url)`` of a saved file or a URL."""
+    from crawler.extract.encoding import decode_html
     if source.startswith(("http://", "https://")):
         settings = get_settings()
         try:
@@ -47,6 +46,8 @@ def extract(
     output_format: OutputFormat = typer.Option(OutputFormat.json, "--format", help="输出格式"),
 ) -> None:
     """打印一个栏目列表页能抽取出的信息条目(标题、链接、发布日期)。"""
+    from crawler.extract import extract_list  # parsing stack: load on use
+
     html, page_url = _read_page(source, base_url)
     listing = extract_list(html, page_url, china_today())
     rows = [

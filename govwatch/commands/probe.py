@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from crawler.health.jobs import check_sites_and_store
 from govwatch.errors import BadInput
 from govwatch.output import OutputFormat, print_rows
 
@@ -16,6 +15,8 @@ def probe(
     output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="输出格式"),
 ) -> None:
     """立即检测网站首页:能否打开、响应时间、IPv6 支持、HTTPS 证书。"""
+    from crawler.health.jobs import check_sites_and_store  # network code: load on use
+
     results = check_sites_and_store([site] if site else None)
     if site and not results:
         raise BadInput(f"网站 {site!r} 未登记或已停用")

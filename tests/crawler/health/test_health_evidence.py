@@ -40,6 +40,7 @@ def test_veto_gets_a_screenshot_and_a_deduction_does_not(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GOVWATCH_EVIDENCE_DIR", str(tmp_path / "evidence"))
+    monkeypatch.setenv("GOVWATCH_SCREENSHOTS", "true")
     get_settings.cache_clear()
     with FakeSite({"/": FakeResponse(body=html_page("首页", "<h1>示范县人民政府</h1>"))}) as site:
         veto = add_finding(site.url("/"), "veto")
