@@ -85,6 +85,10 @@ class Settings(BaseSettings):
         default=91, description="timelines are read back this far (and always to the quarter start)"
     )
     account_max_pages: int = 50
+    rate_limit_retries: int = Field(
+        default=2, ge=0, description="retries, with exponential backoff, after a rate-limit answer"
+    )
+    rate_limit_backoff_s: float = Field(default=30.0, ge=0, description="first backoff; doubles")
     # Cookies or tokens per platform, sent as the Cookie header; never logged.
     weibo_cookie: SecretStr | None = None
     wechat_cookie: SecretStr | None = None

@@ -23,6 +23,7 @@ TEST_DATABASE_ENV = "GOVWATCH_TEST_DATABASE_URL"
 # Local test servers need no politeness; crawls in child processes inherit these.
 os.environ.setdefault("GOVWATCH_DOWNLOAD_DELAY_S", "0")
 os.environ.setdefault("GOVWATCH_PLATFORM_DELAY_S", "0")
+os.environ.setdefault("GOVWATCH_RATE_LIMIT_BACKOFF_S", "0")
 os.environ.setdefault("GOVWATCH_SCREENSHOTS", "false")  # tests that want them say so
 
 

@@ -25,7 +25,13 @@ from twisted.python.failure import Failure
 from crawler.fetch_errors import classify_failure
 from crawler.observations import AccountPageObservation
 from crawler.platforms import douyin
-from crawler.platforms.base import AccountRef, PageRequest, PlatformAdapter, TimelinePage
+from crawler.platforms.base import (
+    AccountRef,
+    BlockReason,
+    PageRequest,
+    PlatformAdapter,
+    TimelinePage,
+)
 from crawler.platforms.registry import get_adapter
 from settings import get_settings
 from storage.clock import CHINA_TZ, china_today
@@ -71,6 +77,8 @@ class AccountSpider(scrapy.Spider):
         )
         self.window_start = window_start(china_today(), govwatch.account_lookback_days)
         self.max_pages = govwatch.account_max_pages
+        self.rate_limit_retries = govwatch.rate_limit_retries
+        self.backoff_s = govwatch.rate_limit_backoff_s
 
     @property
     def target(self) -> tuple[str, str]:
@@ -114,6 +122,16 @@ class AccountSpider(scrapy.Spider):
         page = self.adapter.parse(
             self.account, page_request, response.status, response.body, content_type, _now()
         )
+        retries = response.meta.get("rate_limit_retries", 0)
+        if page.blocked is BlockReason.RATE_LIMITED and retries < self.rate_limit_retries:
+            # Back off, then ask again; only the last refusal is stored (as CHECK_FAILED).
+            wait_s = self.backoff_s * 2**retries
+            self.logger.info("%s: rate limited, retrying in %.0fs", self.account.account_id, wait_s)
+            await asyncio.sleep(wait_s)
+            retry = self._request(page_request, page_number)
+            retry.meta["rate_limit_retries"] = retries + 1
+            yield retry
+            return
         observation, follow = self._observe(response.url, response.status, page, page_number)
         yield observation
         if follow is not None:

@@ -119,6 +119,9 @@ def test_blocks_are_check_failed_and_nothing_else(
         fetch = session.scalars(select(AccountFetch)).one()
         assert fetch.error_class == "blocked"
         assert session.scalar(select(func.count(Post.id))) == 0
+    # Rate limits are asked again after a backoff (twice by default); other blocks are final.
+    expected_requests = 3 if kind in ("418", "429") else 1
+    assert len(platforms.requests_for("444")) == expected_requests
 
 
 def test_rss_and_wechat_feeds(platforms: FakePlatforms, database_url: str) -> None:
