@@ -7,7 +7,9 @@ empty timeline that would make the account look stale.
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 from crawler.platforms.base import BlockReason
 
@@ -113,3 +115,25 @@ def html_instead_of_data(body: bytes, what: str) -> tuple[BlockReason, str]:
     if found is not None:
         return found
     return BlockReason.UNPARSEABLE, f"HTML page instead of {what}"
+
+
+def json_object(
+    status: int, body: bytes, content_type: str | None, what: str
+) -> dict[str, Any] | tuple[BlockReason, str]:
+    """The JSON object a platform API answered, or why the answer is a block.
+
+    The checks every JSON adapter makes, in order: an error status, an HTML page (login
+    wall, captcha) instead of data, a body that is not JSON, JSON that is not an object.
+    """
+    failed = status_block(status)
+    if failed is not None:
+        return failed
+    if looks_like_html(body, content_type):
+        return html_instead_of_data(body, what)
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as error:
+        return BlockReason.UNPARSEABLE, f"{what} is not JSON: {error}"
+    if not isinstance(payload, dict):
+        return BlockReason.UNPARSEABLE, f"{what} is not a JSON object"
+    return payload

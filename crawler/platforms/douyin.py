@@ -11,7 +11,6 @@ available, so the fixtures in tests/fixtures/platforms/douyin_* are synthetic.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -27,10 +26,8 @@ from crawler.platforms.base import (
     plain_title,
 )
 from crawler.platforms.blocks import (
-    html_instead_of_data,
-    looks_like_html,
+    json_object,
     message_block,
-    status_block,
 )
 from crawler.platforms.registry import register
 from crawler.platforms.times import from_epoch
@@ -101,20 +98,12 @@ class DouyinAdapter(PlatformAdapter):
         content_type: str | None,
         now: datetime,
     ) -> TimelinePage:
-        failed = status_block(status)
-        if failed is not None:
-            return blocked_page(*failed)
-        if not body.strip():
+        if status < 300 and not body.strip():
             # Douyin answers requests its risk control dislikes with an empty 200.
             return blocked_page(BlockReason.UNPARSEABLE, "empty post-list response")
-        if looks_like_html(body, content_type):
-            return blocked_page(*html_instead_of_data(body, "post-list JSON"))
-        try:
-            payload = json.loads(body)
-        except (UnicodeDecodeError, ValueError) as error:
-            return blocked_page(BlockReason.UNPARSEABLE, f"post list is not JSON: {error}")
-        if not isinstance(payload, dict):
-            return blocked_page(BlockReason.UNPARSEABLE, "post-list JSON is not an object")
+        payload = json_object(status, body, content_type, "post-list JSON")
+        if isinstance(payload, tuple):
+            return blocked_page(*payload)
         status_code = payload.get("status_code")
         if status_code != 0:
             message = str(payload.get("status_msg") or "")

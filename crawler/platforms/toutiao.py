@@ -9,7 +9,6 @@ tests/fixtures/platforms/toutiao_* are synthetic.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -25,10 +24,8 @@ from crawler.platforms.base import (
     plain_title,
 )
 from crawler.platforms.blocks import (
-    html_instead_of_data,
-    looks_like_html,
+    json_object,
     message_block,
-    status_block,
 )
 from crawler.platforms.registry import register
 from crawler.platforms.times import from_epoch
@@ -90,17 +87,9 @@ class ToutiaoAdapter(PlatformAdapter):
         content_type: str | None,
         now: datetime,
     ) -> TimelinePage:
-        failed = status_block(status)
-        if failed is not None:
-            return blocked_page(*failed)
-        if looks_like_html(body, content_type):
-            return blocked_page(*html_instead_of_data(body, "feed JSON"))
-        try:
-            payload = json.loads(body)
-        except (UnicodeDecodeError, ValueError) as error:
-            return blocked_page(BlockReason.UNPARSEABLE, f"feed is not JSON: {error}")
-        if not isinstance(payload, dict):
-            return blocked_page(BlockReason.UNPARSEABLE, "feed JSON is not an object")
+        payload = json_object(status, body, content_type, "feed JSON")
+        if isinstance(payload, tuple):
+            return blocked_page(*payload)
         message = str(payload.get("message") or "")
         if message != SUCCESS_MESSAGE:
             reason = message_block(message) or BlockReason.HTTP_ERROR

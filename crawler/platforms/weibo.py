@@ -8,7 +8,6 @@ nested in a ``card_group``.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -26,10 +25,8 @@ from crawler.platforms.base import (
     plain_title,
 )
 from crawler.platforms.blocks import (
-    html_instead_of_data,
-    looks_like_html,
+    json_object,
     message_block,
-    status_block,
 )
 from crawler.platforms.registry import register
 from crawler.platforms.times import SHANGHAI, parse_cn_time
@@ -122,17 +119,9 @@ class WeiboAdapter(PlatformAdapter):
         content_type: str | None,
         now: datetime,
     ) -> TimelinePage:
-        failed = status_block(status)
-        if failed is not None:
-            return blocked_page(*failed)
-        if looks_like_html(body, content_type):
-            return blocked_page(*html_instead_of_data(body, "timeline JSON"))
-        try:
-            payload = json.loads(body)
-        except (UnicodeDecodeError, ValueError) as error:
-            return blocked_page(BlockReason.UNPARSEABLE, f"timeline is not JSON: {error}")
-        if not isinstance(payload, dict):
-            return blocked_page(BlockReason.UNPARSEABLE, "timeline JSON is not an object")
+        payload = json_object(status, body, content_type, "timeline JSON")
+        if isinstance(payload, tuple):
+            return blocked_page(*payload)
 
         ok = payload.get("ok")
         message = str(payload.get("msg") or "")
