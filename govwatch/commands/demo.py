@@ -18,16 +18,20 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.table import Table
 
 from crawler.runner import run_crawl
 from govwatch.commands.check import check
-from govwatch.commands.findings import StatusFilter, findings
+from govwatch.commands.scores import scores
 from govwatch.commands.targets import load
 from govwatch.demo.accounts import ACCOUNTS
 from govwatch.demo.site import DemoServer, demo_targets_yaml
 from govwatch.errors import CommandError
 from govwatch.output import OutputFormat
+from settings import get_settings
 from storage.clock import china_today
+from storage.db import session_scope
+from storage.findings_query import query_findings
 
 
 def demo(
@@ -73,11 +77,24 @@ def demo(
                     )
                 progress.advance(task)
         check(as_of=None)
-    findings(
-        site=None,
-        account=None,
-        unit=None,
-        rule=None,
-        status=StatusFilter.open,
-        output_format=OutputFormat.table,
+    print_demo_findings()
+    scores(as_of=None, output_format=OutputFormat.table)
+    console.print(
+        "更多: govwatch findings --format json | govwatch scores | govwatch rules "
+        f"(数据库 {get_settings().database_url})"
     )
+
+
+def print_demo_findings() -> None:
+    """The open findings, compact enough to read in an 80-column terminal."""
+    with session_scope() as session:
+        found = query_findings(session)
+        rows = [(f.target_id, f.rule, f.severity, f.message) for f in found]
+    table = Table(title=f"发现的问题({len(rows)} 个)", show_lines=False, expand=True)
+    table.add_column("对象", no_wrap=True)
+    table.add_column("规则", no_wrap=True)
+    table.add_column("问题", ratio=1, overflow="fold")
+    for target_id, rule, severity, message in rows:
+        style = "bold red" if severity == "veto" else None
+        table.add_row(target_id, rule, message, style=style)
+    Console().print(table)
