@@ -18,6 +18,7 @@ from storage.clock import china_today
 def _read_page(source: str, base_url: str | None) -> tuple[str, str]:
     """``(html, base_url)`` of a saved file or a URL."""
     from crawler.extract.encoding import decode_html
+
     if source.startswith(("http://", "https://")):
         settings = get_settings()
         try:
