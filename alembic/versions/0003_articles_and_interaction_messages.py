@@ -8,8 +8,8 @@ Create Date: 2026-11-23 21:21:04.673849
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
+from alembic import op
 
 revision = "0003"
 down_revision = "0002"
