@@ -51,14 +51,10 @@ def test_demo_prints_site_and_account_findings(database_url: str, tmp_path: Path
     assert "demo/通知公告" not in out  # a notice column 100 days old is within 183 days
 
 
-def test_extract_on_a_saved_corpus_page(database_url: str) -> None:
+def test_extract_on_a_saved_corpus_page(database_url: str, govwatch_cli) -> None:
     page = corpus_path("gov-list", "zhangshu_trs_comprehensive_info.html")
-    result = govwatch(
-        "extract",
-        str(page),
-        "--base-url",
-        "http://www.zhangshu.gov.cn/zwgk/zhxx/",
-        database_url=database_url,
+    result = govwatch_cli(
+        "extract", str(page), "--base-url", "http://www.zhangshu.gov.cn/zwgk/zhxx/"
     )
     assert result.returncode == 0, result.stderr
     items = json.loads(result.stdout)
@@ -70,14 +66,14 @@ def test_extract_on_a_saved_corpus_page(database_url: str) -> None:
     }
 
 
-def test_extract_on_a_url_with_a_gbk_page(database_url: str) -> None:
+def test_extract_on_a_url_with_a_gbk_page(database_url: str, govwatch_cli) -> None:
     html = """<html><head><meta charset="gbk"></head><body><ul class="list">
     <li><a href="/a/1.html">关于印发工作要点的通知</a><span>2026年5月20日</span></li>
     <li><a href="/a/2.html">关于开展安全检查的通知</a><span>2026年5月18日</span></li>
     <li><a href="/a/3.html">关于公布名单的公告</a><span>2026年5月2日</span></li></ul></body></html>"""
     with RoutedServer() as server:
         server.set_html("/tzgg/", html, encoding="gbk")
-        result = govwatch("extract", server.url("/tzgg/"), database_url=database_url)
+        result = govwatch_cli("extract", server.url("/tzgg/"))
     assert result.returncode == 0, result.stderr
     items = json.loads(result.stdout)
     assert [(i["title"], i["published"]) for i in items] == [
@@ -88,7 +84,7 @@ def test_extract_on_a_url_with_a_gbk_page(database_url: str) -> None:
     assert items[0]["url"] == server.url("/a/1.html")
 
 
-def test_extract_missing_file_is_bad_input(database_url: str) -> None:
-    result = govwatch("extract", "/nonexistent/page.html", database_url=database_url)
+def test_extract_missing_file_is_bad_input(database_url: str, govwatch_cli) -> None:
+    result = govwatch_cli("extract", "/nonexistent/page.html")
     assert result.returncode == 2
     assert "文件不存在" in result.stderr

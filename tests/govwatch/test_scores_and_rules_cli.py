@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date, datetime, timedelta
 
+import pytest
 from observe import add_posts, days_before, observe_column, register_columns
 
 from monitor.rubric import load_rubric
@@ -16,18 +14,12 @@ from monitor.rules import RULES
 AS_OF = date(2026, 9, 30)
 
 
-def govwatch(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GOVWATCH_DATABASE_URL": database_url}
-    return subprocess.run(
-        [sys.executable, "-m", "govwatch.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+@pytest.fixture
+def govwatch(govwatch_cli):  # type: ignore[no-untyped-def]
+    return lambda *args, database_url: govwatch_cli(*args)
 
 
-def test_scores_json_as_of_a_day(database_url: str) -> None:
+def test_scores_json_as_of_a_day(database_url: str, govwatch) -> None:
     register_columns({"动态": "news", "公告": "notice"})
     observe_column("动态", days_before(AS_OF, 20), datetime(2026, 9, 30, 2))
     observe_column("公告", days_before(AS_OF, 10), datetime(2026, 9, 30, 2))
@@ -51,13 +43,13 @@ def test_scores_json_as_of_a_day(database_url: str) -> None:
     assert json.loads(listed.stdout) == []
 
 
-def test_scores_bad_date_is_usage_error(database_url: str) -> None:
+def test_scores_bad_date_is_usage_error(database_url: str, govwatch) -> None:
     result = govwatch("scores", "--as-of", "2026-13-01", database_url=database_url)
     assert result.returncode == 2
     assert "2026-13-01" in result.stderr
 
 
-def test_rules_lists_every_rule_with_rubric_values(database_url: str) -> None:
+def test_rules_lists_every_rule_with_rubric_values(database_url: str, govwatch) -> None:
     result = govwatch("rules", "--format", "json", database_url=database_url)
     rows = json.loads(result.stdout)
     codes = [row["code"] for row in rows if row["code"] != "—"]

@@ -42,17 +42,27 @@ accounts:
 """
 
 
-def govwatch(*args: str, env_url: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "govwatch.cli", *args],
+@pytest.fixture
+def govwatch(govwatch_cli):  # type: ignore[no-untyped-def]
+    """The command line, in process; one test below also runs the real console script."""
+    return lambda *args, env_url: govwatch_cli(*args)
+
+
+def test_console_script_exit_code_on_a_bad_file(tmp_path: Path, database_url: str) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(GOOD.replace("category: notice", "category: notices"), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "govwatch.cli", "targets", "load", str(bad)],
         capture_output=True,
         text=True,
-        env={"GOVWATCH_DATABASE_URL": env_url, "PATH": "/usr/bin:/bin"},
+        env={"GOVWATCH_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"},
         timeout=120,
     )
+    assert result.returncode == 2
+    assert f"{bad}:18:" in result.stderr
 
 
-def test_good_file_loads_and_lists(tmp_path: Path, database_url: str) -> None:
+def test_good_file_loads_and_lists(tmp_path: Path, database_url: str, govwatch) -> None:
     path = tmp_path / "targets.yaml"
     path.write_text(GOOD, encoding="utf-8")
     result = govwatch("targets", "load", str(path), env_url=database_url)
@@ -66,7 +76,7 @@ def test_good_file_loads_and_lists(tmp_path: Path, database_url: str) -> None:
     assert rows[0]["columns"] == 2
 
 
-def test_reload_updates_in_place(tmp_path: Path, database_url: str) -> None:
+def test_reload_updates_in_place(tmp_path: Path, database_url: str, govwatch) -> None:
     path = tmp_path / "targets.yaml"
     path.write_text(GOOD, encoding="utf-8")
     assert govwatch("targets", "load", str(path), env_url=database_url).returncode == 0
@@ -104,7 +114,7 @@ def test_reload_updates_in_place(tmp_path: Path, database_url: str) -> None:
     ],
 )
 def test_bad_file_exits_2_with_line_and_keeps_database(
-    tmp_path: Path, database_url: str, broken: str, line: int, words: str
+    tmp_path: Path, database_url: str, broken: str, line: int, words: str, govwatch
 ) -> None:
     good = tmp_path / "good.yaml"
     good.write_text(GOOD, encoding="utf-8")
@@ -122,7 +132,7 @@ def test_bad_file_exits_2_with_line_and_keeps_database(
     assert after == before
 
 
-def test_missing_file_is_bad_input(tmp_path: Path, database_url: str) -> None:
+def test_missing_file_is_bad_input(tmp_path: Path, database_url: str, govwatch) -> None:
     result = govwatch("targets", "load", str(tmp_path / "nope.yaml"), env_url=database_url)
     assert result.returncode == 2
     assert "文件不存在" in result.stderr
