@@ -56,6 +56,7 @@ def _apply(
     seen: set[str] = set()
     reopened: list[Finding] = []
     judged_targets: set[tuple[str, str]] = set()
+    closed_findings = _closed_findings(session, rule, judgements, open_findings)
     for judgement in judgements:
         judged_targets.add((judgement.target_type, judgement.target_id))
         for detection in judgement.detections:
@@ -65,9 +66,7 @@ def _apply(
             if key in seen:
                 continue
             seen.add(key)
-            finding = open_findings.get(key) or session.scalar(
-                select(Finding).where(Finding.fingerprint == key)
-            )
+            finding = open_findings.get(key) or closed_findings.get(key)
             if finding is None:
                 finding = Finding(
                     fingerprint=key,
@@ -106,6 +105,34 @@ def _apply(
             finding.status = "resolved"
             finding.resolved_at = now
             summary.resolved[rule.code] += 1
+
+
+_LOOKUP_CHUNK = 500  # fingerprints per IN (...) look-up, well under any bind-parameter limit
+
+
+def _closed_findings(
+    session: Session, rule: Rule, judgements: list[Judgement], open_findings: dict[str, Finding]
+) -> dict[str, Finding]:
+    """The resolved findings this check's detections bring back, in a few IN (...) queries.
+
+    One query per detection (and the autoflush each one triggered, inserting the new
+    findings one at a time) cost most of a first check on a large database.
+    """
+    wanted = sorted(
+        {
+            fingerprint(rule.code, j.target_type, j.target_id, d.subject)
+            for j in judgements
+            for d in j.detections
+        }
+        - open_findings.keys()
+    )
+    closed: dict[str, Finding] = {}
+    with session.no_autoflush:
+        for start in range(0, len(wanted), _LOOKUP_CHUNK):
+            chunk = wanted[start : start + _LOOKUP_CHUNK]
+            for finding in session.scalars(select(Finding).where(Finding.fingerprint.in_(chunk))):
+                closed[finding.fingerprint] = finding
+    return closed
 
 
 def run_check(

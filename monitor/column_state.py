@@ -73,6 +73,12 @@ def _query_column_states(context: CheckContext, page_kind: str) -> list[ColumnSt
         .group_by(Fetch.column_id)
         .subquery()
     )
+    origin_filter = (
+        SiteColumn.origin == "homepage"
+        if page_kind == "homepage"
+        else SiteColumn.origin != "homepage"
+    )
+    # Only this page kind's columns: the homepage call otherwise scans every item too.
     items = (
         select(
             Item.column_id,
@@ -80,16 +86,12 @@ def _query_column_states(context: CheckContext, page_kind: str) -> list[ColumnSt
             func.count(Item.id).filter(Item.published_on <= context.as_of).label("dated"),
             func.count(Item.id).filter(Item.published_on.is_(None)).label("undated"),
         )
+        .where(Item.column_id.in_(select(SiteColumn.id).where(origin_filter)))
         .group_by(Item.column_id)
         .subquery()
     )
     chosen = aliased(Fetch)
     column_unit = aliased(Unit)
-    origin_filter = (
-        SiteColumn.origin == "homepage"
-        if page_kind == "homepage"
-        else SiteColumn.origin != "homepage"
-    )
     statement = (
         select(
             SiteColumn.id,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -31,22 +31,32 @@ class BatchUpdate(Rule):
         share = context.rubric.param(self.code, "min_share")
         minimum = context.rubric.param(self.code, "min_items")
         months = full_months(context.as_of, context.rubric.param(self.code, "months_back"))
-        counts: dict[int, dict[date, int]] = {}
-        for column_id, day, count in context.session.execute(
-            select(Item.column_id, Item.published_on, func.count(Item.id))
-            .where(Item.published_on >= months[0][0], Item.published_on <= months[-1][1])
-            .group_by(Item.column_id, Item.published_on)
-        ):
-            counts.setdefault(column_id, {})[day] = count
+        # Per column and month: all items, and those in the month's last days, counted in
+        # SQL (one row per column) rather than returning a row per column and day.
+        late_froms = [end - timedelta(days=last_days - 1) for _, end in months]
+        counts_by_month = [
+            func.count(Item.id).filter(Item.published_on.between(start, end))
+            for start, end in months
+        ] + [
+            func.count(Item.id).filter(Item.published_on.between(late_from, end))
+            for late_from, (_, end) in zip(late_froms, months, strict=True)
+        ]
+        counts: dict[int, tuple[int, ...]] = {
+            row[0]: tuple(row[1:])
+            for row in context.session.execute(
+                select(Item.column_id, *counts_by_month)
+                .where(Item.published_on >= months[0][0], Item.published_on <= months[-1][1])
+                .group_by(Item.column_id)
+            )
+        }
         for state in column_states(context):
             if not state.readable:
                 continue
-            days = counts.get(state.column_id, {})
+            column_counts = counts.get(state.column_id, (0,) * (2 * len(months)))
             detections = []
-            for start, end in months:
-                total = sum(n for day, n in days.items() if start <= day <= end)
-                late_from = end - timedelta(days=last_days - 1)
-                late = sum(n for day, n in days.items() if late_from <= day <= end)
+            for index, (start, _end) in enumerate(months):
+                total = column_counts[index]
+                late = column_counts[len(months) + index]
                 if total >= minimum and late / total > share:
                     message = self.message_template.format(
                         site=state.site_name,

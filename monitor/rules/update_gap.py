@@ -14,7 +14,7 @@ from monitor.column_state import column_states
 from monitor.rules.account_low_frequency import quarter_start
 from monitor.rules.account_stale import PLATFORM_LABELS
 from monitor.rules.base import CheckContext, Detection, Judgement, Rule
-from storage.models import Item, Post
+from storage.models import Item, Post, SiteColumn
 
 
 def _gaps(days: list[date], limit: int) -> list[tuple[date, date]]:
@@ -38,7 +38,12 @@ class UpdateGap(Rule):
         item_days: dict[int, list[date]] = {}
         for column_id, day in context.session.execute(
             select(Item.column_id, Item.published_on)
-            .where(Item.published_on >= since, Item.published_on <= context.as_of)
+            .join(SiteColumn, SiteColumn.id == Item.column_id)
+            .where(
+                SiteColumn.category == "news",
+                Item.published_on >= since,
+                Item.published_on <= context.as_of,
+            )
             .group_by(Item.column_id, Item.published_on)
             .order_by(Item.column_id, Item.published_on)
         ):
