@@ -1,4 +1,4 @@
-# govwatch application image: the scheduler (default), workers and the CLI.
+# govwatch application image: the scheduler (default), crawl workers and the CLI.
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
@@ -7,4 +7,8 @@ RUN apt-get update \
 WORKDIR /app
 COPY . /app
 RUN pip install --no-cache-dir -e .
+# The Prometheus endpoint, when GOVWATCH_METRICS_PORT=9108 (docker-compose.yml sets it).
+EXPOSE 9108
+# SIGTERM: the scheduler ends its crawls and records them as interrupted, then exits.
+STOPSIGNAL SIGTERM
 CMD ["python", "scheduler.py"]

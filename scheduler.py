@@ -1,11 +1,12 @@
-"""Continuous background monitoring: crawl every registered target, then check.
+"""Continuous background monitoring (issue 8): probes, crawls, checks, notifications.
 
-This first version runs cycles in one process: each crawl in its own child process
-(Scrapy's reactor cannot restart in-process), one at a time, then a check. Issue 8
-replaces the loop with APScheduler jobs, notifications and metrics.
-
-    python scheduler.py           cycle until SIGTERM/SIGINT
+    python scheduler.py           run until SIGTERM/SIGINT (jobs in the database)
     python scheduler.py --once    one full cycle over every target, then exit
+    python scheduler.py --worker  a crawl worker on the Redis queue (GOVWATCH_REDIS_URL)
+
+What runs when is set in ``settings.py`` (the "scheduler and notifications" block);
+``govwatch status`` shows what ran last and what runs next. The pieces live in
+``govwatch/service/``.
 """
 
 from __future__ import annotations
@@ -13,66 +14,39 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import sys
 import threading
-from pathlib import Path
-
-from sqlalchemy import select
-
-from crawler.runner import run_crawl
-from govwatch.targets_file import TargetsFileError, read_targets_file
-from monitor.check import run_check
-from settings import get_settings
-from storage.clock import china_today
-from storage.db import session_scope
-from storage.models import Site
-from storage.registry import sync_targets
-
-log = logging.getLogger("govwatch.scheduler")
 
 
-def load_targets_if_present() -> None:
-    """Load the configured targets file into the registry, if there is one."""
-    path = Path(get_settings().targets)
-    if not path.is_file():
-        log.info("targets file %s not found; using what is registered", path)
-        return
-    try:
-        targets = read_targets_file(path)
-    except TargetsFileError as error:
-        log.error("targets file rejected, keeping the registry as it was:\n%s", error)
-        return
-    with session_scope() as session:
-        sync_targets(session, targets)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="govwatch 常态化监测服务")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--once", action="store_true", help="完整检查一轮后退出")
+    mode.add_argument("--worker", action="store_true", help="作为 Redis 队列的抓取工作进程运行")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # APScheduler logs every job start at INFO; one line per crawl is ours to write.
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
 
+    from govwatch.service.runtime import run_forever, run_once, run_worker
+    from storage.db import DatabaseError
 
-def run_cycle(stop: threading.Event) -> None:
-    """Crawl every active site once, then check as of today."""
-    load_targets_if_present()
-    with session_scope() as session:
-        site_ids = list(session.scalars(select(Site.id).where(Site.active.is_(True))))
-    for site_id in site_ids:
-        if stop.is_set():
-            return
-        result = run_crawl("site", site_id, timeout_s=get_settings().crawl_timeout_s)
-        log.info("crawl site %s: exit %s in %.1fs", site_id, result.returncode, result.seconds)
-    with session_scope() as session:
-        run_check(session, china_today())
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description="govwatch continuous monitoring")
-    parser.add_argument("--once", action="store_true", help="one full cycle, then exit")
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if args.worker:
+        run_worker()
+        return 0
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    while not stop.is_set():
-        run_cycle(stop)
+    try:
         if args.once:
-            break
-        stop.wait(get_settings().cycle_interval_s)
+            run_once(stop)
+        else:
+            run_forever(stop)
+    except DatabaseError as error:
+        print(f"错误: {error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -34,7 +34,6 @@ class Settings(BaseSettings):
     concurrent_requests_per_domain: int = 4
     retry_times: int = 2
     crawl_timeout_s: float = 1800.0
-    cycle_interval_s: float = 86400.0
     max_list_pages: int = Field(default=1, ge=1, description="list pages followed per column")
     article_date_probes: int = Field(
         default=3, ge=0, description="undated list items whose articles are opened for a date"
@@ -94,6 +93,67 @@ class Settings(BaseSettings):
     wechat_cookie: SecretStr | None = None
     douyin_cookie: SecretStr | None = None
     toutiao_cookie: SecretStr | None = None
+
+    # --- scheduler and notifications -------------------------------------------------
+    probe_interval_s: float = Field(default=300.0, gt=0, description="homepage probes")
+    site_crawl_interval_s: float = Field(default=86400.0, gt=0, description="site crawls")
+    account_crawl_interval_s: float = Field(default=21600.0, gt=0, description="account crawls")
+    schedule_jitter_s: float = Field(
+        default=600.0, ge=0, description="random delay added to each scheduled crawl"
+    )
+    schedule_spread_s: float = Field(
+        default=900.0, ge=0, description="first crawls of newly scheduled targets spread over this"
+    )
+    misfire_grace_s: float = Field(
+        default=43200.0,
+        gt=0,
+        description="a run missed while stopped still runs (once) within this",
+    )
+    max_concurrent_crawls: int = Field(default=4, ge=1, description="crawl processes at once")
+    crawl_stop_grace_s: float = Field(
+        default=10.0, ge=0, description="on shutdown, seconds a crawl gets to stop before a kill"
+    )
+    check_poll_s: float = Field(
+        default=120.0, gt=0, description="how often finished crawls are looked for and checked"
+    )
+    check_max_age_s: float = Field(
+        default=3600.0, gt=0, description="a check runs at least this often (probes, clock)"
+    )
+    targets_poll_s: float = Field(default=30.0, gt=0, description="targets file change polling")
+    digest_hour: int = Field(default=8, ge=0, le=23, description="daily digest hour, China time")
+    failing_after_runs: int = Field(
+        default=3, ge=1, description="`govwatch status` lists targets whose last N runs failed"
+    )
+    metrics_port: int = Field(default=0, ge=0, description="Prometheus endpoint port; 0: off")
+    metrics_host: str = "127.0.0.1"
+    # Set: crawls go through a Redis queue shared by `python scheduler.py --worker` processes.
+    redis_url: str = ""
+    # Notification channels; each is used when configured. Secrets are never logged.
+    wecom_webhook_url: SecretStr | None = None  # 企业微信群机器人 webhook (…/send?key=…)
+    dingtalk_webhook_url: SecretStr | None = None  # 钉钉机器人 webhook (…/send?access_token=…)
+    dingtalk_secret: SecretStr | None = None  # 钉钉机器人加签密钥 (SEC…)
+    smtp_host: str = ""
+    smtp_port: int = 465
+    smtp_security: str = Field(default="ssl", pattern="^(ssl|starttls|none)$")
+    smtp_user: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_from: str = ""
+    smtp_to: str = Field(default="", description="comma-separated recipients")
+    notify_retries: int = Field(default=3, ge=1, description="attempts per message and channel")
+    notify_backoff_s: float = Field(default=2.0, ge=0, description="first retry delay, doubling")
+    notify_timeout_s: float = 15.0
+
+    # --- dashboard ---------------------------------------------------------------------
+    # Who may log in to `govwatch serve`: user name -> scrypt hash of the password, as
+    # JSON in GOVWATCH_DASHBOARD_USERS; `python -m govwatch.web.auth` prints a hash.
+    # Plain passwords are never stored.
+    dashboard_users: dict[str, str] = {}
+    dashboard_host: str = "127.0.0.1"
+    dashboard_port: int = 8000
+    # Signs the session cookie. Empty: a random secret per process, so logins end when
+    # the dashboard restarts; set it where several workers serve the dashboard.
+    dashboard_session_secret: SecretStr | None = None
+    dashboard_session_max_age_s: int = Field(default=8 * 3600, description="login lifetime")
 
     # --- platform endpoints (tests and mirrors point these elsewhere) ---------------
     weibo_base_url: str = "https://m.weibo.cn"

@@ -15,6 +15,8 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
   || need_apt+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+# A CJK font, so Chromium draws Chinese in screenshots (evidence, dashboard tests).
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need_apt+=(fonts-wqy-microhei)
 if [ ${#need_apt[@]} -gt 0 ] || [ "${CI:-}" = "true" ]; then
   if [ "$(id -u)" = "0" ]; then
     log "apt-get install ${need_apt[*]:-(refresh only)}"
@@ -58,15 +60,31 @@ start_postgres() {
     || "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres govwatch_test
 }
 
+# --- Redis on a private port (the scale-out worker tests) ----------------------------
+REDIS_PORT=${GOVWATCH_TEST_REDIS_PORT:-63799}
+start_redis() {
+  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+    --logfile /tmp/govwatch-test-redis.log >/dev/null
+  for _ in $(seq 50); do
+    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "redis-server did not start on port $REDIS_PORT" >&2; exit 1
+}
+
 # --- the suite, on SQLite and on PostgreSQL at once ---------------------------------
 # The two runs share nothing (each test gets its own SQLite file; the PostgreSQL run
 # resets its own database), so they run side by side to keep CI short.
 start_postgres
+start_redis
 LOGS=$(mktemp -d)
 log "tests on SQLite and on PostgreSQL (side by side)"
-GOVWATCH_TEST_DATABASE_URL= pytest -q -p no:cacheprovider "$@" >"$LOGS/sqlite.log" 2>&1 &
+GOVWATCH_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/1" \
+  GOVWATCH_TEST_DATABASE_URL= pytest -q -p no:cacheprovider "$@" >"$LOGS/sqlite.log" 2>&1 &
 sqlite_pid=$!
-GOVWATCH_TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/govwatch_test" \
+GOVWATCH_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/2" \
+  GOVWATCH_TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/govwatch_test" \
   pytest -q -p no:cacheprovider -m "not sqlite_only" "$@" >"$LOGS/postgresql.log" 2>&1 &
 postgresql_pid=$!
 sqlite_status=0; wait $sqlite_pid || sqlite_status=$?

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import create_engine
 
+import storage.service_models  # noqa: F401  (registers the service's tables on Base)
 from alembic import context
 from storage.models import Base
 

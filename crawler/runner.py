@@ -2,19 +2,35 @@
 
 Scrapy's Twisted reactor cannot be restarted inside one process; the scheduler and
 the demo therefore start ``scrapy crawl`` as a child process per target, with a time
-limit. A crash or a hang ends that child only, and is reported as a failed crawl.
+limit. A crash or a hang ends that child only, and is reported as a failed crawl:
+a child that did not close its crawl run itself (killed at the time limit, crashed,
+interrupted by a shutdown) has that run closed here as ``failed`` with the reason,
+so no run stays ``running`` for ever.
+
+Each child gets its own process group, so a kill also ends the browser it started.
+:func:`terminate_running` stops every child of this process (the scheduler calls it
+on SIGTERM).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+#: Start of the detail a run closed by the runner gets, by why it was closed.
+TIMEOUT_REASON = "timeout"
+INTERRUPTED_REASON = "interrupted"
+CRASHED_REASON = "crashed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,9 +39,10 @@ class CrawlProcessResult:
 
     spider: str
     target_id: str
-    returncode: int | None  # None: killed after the time limit
+    returncode: int | None  # None: killed after the time limit (or interrupted)
     seconds: float
     log_tail: str
+    reason: str = ""  # timeout | interrupted | crashed | "" (ended by itself)
 
     @property
     def ok(self) -> bool:
@@ -33,22 +50,62 @@ class CrawlProcessResult:
         return self.returncode == 0
 
 
+@dataclass(eq=False)  # identity hashing: one entry per child process
+class _Child:
+    process: subprocess.Popen[str]
+    interrupted: bool = False
+
+
+_children: set[_Child] = set()
+_children_lock = threading.Lock()
+
+
 def run_crawl(
     spider: str, target_id: str, timeout_s: float = 1800.0, env: dict[str, str] | None = None
 ) -> CrawlProcessResult:
     """Run ``scrapy crawl SPIDER -a SPIDER=TARGET`` to completion or the time limit."""
-    return _run(spider, f"{spider}={target_id}", target_id, timeout_s, env)
+    return _run(spider, f"{spider}={target_id}", target_id, timeout_s, env, close_runs=True)
 
 
 def run_crawl_url(
     url: str, timeout_s: float = 1800.0, env: dict[str, str] | None = None
 ) -> CrawlProcessResult:
     """Run ``scrapy crawl site -a url=URL``: an ad-hoc crawl of an unregistered site."""
-    return _run("site", f"url={url}", url, timeout_s, env)
+    return _run("site", f"url={url}", url, timeout_s, env, close_runs=False)
+
+
+def terminate_running(grace_s: float = 10.0) -> int:
+    """Stop every crawl child of this process: SIGTERM, then SIGKILL after ``grace_s``.
+
+    Their runs are recorded as failed ("interrupted") by the threads that started
+    them. Returns how many children were stopped.
+    """
+    with _children_lock:
+        children = list(_children)
+    for child in children:
+        child.interrupted = True
+        _signal_group(child.process, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    for child in children:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        if child.process.poll() is None:
+            _signal_group(child.process, signal.SIGKILL)
+    return len(children)
+
+
+def _signal_group(process: subprocess.Popen[str], signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signum)
 
 
 def _run(
-    spider: str, argument: str, target_id: str, timeout_s: float, env: dict[str, str] | None
+    spider: str,
+    argument: str,
+    target_id: str,
+    timeout_s: float,
+    env: dict[str, str] | None,
+    close_runs: bool,
 ) -> CrawlProcessResult:
     child_env = {**os.environ, **(env or {}), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     child_env["PYTHONPATH"] = os.pathsep.join(
@@ -56,6 +113,8 @@ def _run(
     )
     command = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", argument]
     started = time.monotonic()
+    launched_at = _utcnow()
+    reason = ""
     with subprocess.Popen(
         command,
         cwd=REPO_ROOT,
@@ -64,14 +123,95 @@ def _run(
         stderr=subprocess.PIPE,
         text=True,
         errors="replace",
+        start_new_session=True,  # its own process group: a kill reaches its browser too
     ) as process:
+        child = _Child(process)
+        with _children_lock:
+            _children.add(child)
         try:
             _, stderr = process.communicate(timeout=timeout_s)
             returncode: int | None = process.returncode
         except subprocess.TimeoutExpired:
-            process.kill()
+            _signal_group(process, signal.SIGKILL)
             _, stderr = process.communicate()
             returncode = None
+            reason = TIMEOUT_REASON
+        finally:
+            with _children_lock:
+                _children.discard(child)
+        if child.interrupted:
+            returncode, reason = None, INTERRUPTED_REASON
+        elif returncode not in (0, None):
+            reason = CRASHED_REASON
+    seconds = time.monotonic() - started
+    if reason and close_runs:
+        detail = _reason_detail(reason, timeout_s, returncode if reason == CRASHED_REASON else None)
+        url = (env or {}).get("GOVWATCH_DATABASE_URL")
+        close_unfinished_runs(spider, target_id, launched_at, detail, url)
     return CrawlProcessResult(
-        spider, target_id, returncode, time.monotonic() - started, (stderr or "")[-4000:]
+        spider, target_id, returncode, seconds, (stderr or "")[-4000:], reason
     )
+
+
+def _reason_detail(reason: str, timeout_s: float, returncode: int | None) -> str:
+    if reason == TIMEOUT_REASON:
+        return f"{TIMEOUT_REASON}: 抓取超过时限 {timeout_s:g} 秒未结束,进程已终止"
+    if reason == INTERRUPTED_REASON:
+        return f"{INTERRUPTED_REASON}: 监测服务停止,抓取被中断"
+    return f"{CRASHED_REASON}: 抓取进程异常退出(退出码 {returncode})"
+
+
+def _utcnow() -> datetime:
+    from storage.clock import utcnow
+
+    return utcnow()
+
+
+def close_unfinished_runs(
+    target_type: str,
+    target_id: str,
+    since: datetime,
+    detail: str,
+    database_url: str | None = None,
+) -> int:
+    """Close the target's runs a dead child left ``running`` as failed with ``detail``.
+
+    When the child died before it opened a run at all, a failed run is recorded, so
+    the failure shows in ``crawl_runs`` like any other. Returns how many runs changed.
+    """
+    # Imported here: the runner is also used by code that never touches the database.
+    from sqlalchemy import select
+
+    from storage.clock import utcnow
+    from storage.db import session_scope
+    from storage.models import CrawlRun
+
+    # Clocks of the parent and the child agree, but stored times lose sub-second
+    # precision on some databases: allow one second.
+    window_start = since - timedelta(seconds=1)
+    with session_scope(database_url) as session:
+        runs = list(
+            session.scalars(
+                select(CrawlRun).where(
+                    CrawlRun.target_type == target_type,
+                    CrawlRun.target_id == target_id,
+                    CrawlRun.started_at >= window_start,
+                )
+            )
+        )
+        unfinished = [run for run in runs if run.outcome == "running"]
+        if not runs:
+            unfinished = [CrawlRun(target_type=target_type, target_id=target_id, started_at=since)]
+            session.add(unfinished[0])
+        now = utcnow()
+        for run in unfinished:
+            run.outcome, run.finished_at = "failed", now
+            run.detail = detail
+        interrupted_runs = [
+            run for run in runs if run.outcome != "running" and detail.startswith("interrupted")
+        ]
+        for run in interrupted_runs:
+            # A child stopped by a shutdown may close its run itself as partial; the run
+            # was still cut short, and says so.
+            run.outcome, run.detail = "failed", detail
+        return len(unfinished) + len(interrupted_runs)

@@ -12,8 +12,11 @@ from govwatch.commands.demo import demo
 from govwatch.commands.extract import extract
 from govwatch.commands.findings import findings
 from govwatch.commands.probe import probe
+from govwatch.commands.report import report
 from govwatch.commands.rules import rules
 from govwatch.commands.scores import scores
+from govwatch.commands.serve import serve
+from govwatch.commands.status import status
 from govwatch.commands.targets import targets_app
 from govwatch.errors import CommandError
 from storage.db import DatabaseError
@@ -33,6 +36,9 @@ app.command("rules")(rules)
 app.command("probe")(probe)
 app.command("scores")(scores)
 app.command("demo")(demo)
+app.command("status")(status)
+app.command("report")(report)
+app.command("serve")(serve)
 
 
 def main() -> None:

@@ -1,0 +1,169 @@
+"""The ``worker`` spider: crawls targets popped from the shared Redis queue.
+
+``python scheduler.py --worker`` (``scrapy crawl worker``) runs one; start as many as
+needed. Each message ``{"kind": "site"|"account", "id": ...}`` opens a crawl run and
+hands the target to the ordinary ``site`` or ``account`` spider's code (one instance
+per run, built on demand in whichever worker handles a request of that run), so the
+requests and observations are exactly theirs. The worker only routes: every request
+it schedules carries its run and target and the name of the delegate's callback, and
+comes back to :meth:`WorkerSpider.route`, which calls that callback on the delegate.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+from scrapy_redis.spiders import RedisSpider
+from twisted.python.failure import Failure
+
+from crawler.spiders.account import AccountSpider
+from crawler.spiders.site import SiteSpider
+from crawler.spiders.worker_queue import (
+    COUNTED_META,
+    RUN_META,
+    TARGET_META,
+    WorkerObservation,
+    add_pending,
+    finish_run,
+)
+from govwatch.service.queue import CRAWL_REQUESTS_KEY
+from settings import get_settings
+from storage.db import session_scope
+from storage.observations import start_crawl_run
+
+CALLBACK_META = "govwatch_callback"
+ERRBACK_META = "govwatch_errback"
+DELEGATES_KEPT = 64  # runs whose delegate spiders a worker keeps built
+
+
+class WorkerSpider(RedisSpider):
+    """Pops crawl requests for registered targets and crawls them like ``site``/``account``."""
+
+    name = "worker"
+    redis_key = CRAWL_REQUESTS_KEY
+    redis_batch_size = 1  # one new target per idle turn: targets spread over workers
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        govwatch = get_settings()
+        for name, value in {
+            "REDIS_URL": govwatch.redis_url,
+            "SCHEDULER": "crawler.spiders.worker_queue.RunScheduler",
+            "DUPEFILTER_CLASS": "crawler.spiders.worker_queue.RunDupeFilter",
+            "SCHEDULER_QUEUE_KEY": "govwatch:worker:requests",
+            "SCHEDULER_DUPEFILTER_KEY": "govwatch:worker:dupefilter",
+            # The queue is shared: one worker stopping must not empty it.
+            "SCHEDULER_PERSIST": True,
+            "ITEM_PIPELINES": {"crawler.spiders.worker_queue.WorkerStoragePipeline": 300},
+        }.items():
+            settings.set(name, value, priority="spider")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._delegates: OrderedDict[int, scrapy.Spider] = OrderedDict()
+
+    def make_request_from_data(self, data: bytes) -> scrapy.Request | None:
+        message = json.loads(data)
+        kind, target_id = str(message["kind"]), str(message["id"])
+        if kind not in ("site", "account"):
+            self.logger.error("unknown crawl request %r", message)
+            return None
+        with session_scope() as session:
+            run_id = start_crawl_run(session, kind, target_id)
+        self.logger.info("crawl %s %s: run %d", kind, target_id, run_id)
+        add_pending(self.server, run_id, 1)
+        # A local data: URL, so the start goes through the shared queue like any request.
+        return scrapy.Request(
+            "data:,",
+            callback=self.start_target,
+            errback=self.route_error,
+            meta={RUN_META: run_id, TARGET_META: [kind, target_id], COUNTED_META: True},
+            dont_filter=True,
+        )
+
+    def _delegate(self, meta: dict[str, Any]) -> scrapy.Spider:
+        run_id = meta[RUN_META]
+        delegate = self._delegates.get(run_id)
+        if delegate is None:
+            kind, target_id = meta[TARGET_META]
+            delegate = SiteSpider(site=target_id) if kind == "site" else AccountSpider(target_id)
+            self._delegates[run_id] = delegate
+            while len(self._delegates) > DELEGATES_KEPT:
+                self._delegates.popitem(last=False)
+        return delegate
+
+    def _adopt(self, request: scrapy.Request, meta: dict[str, Any]) -> scrapy.Request:
+        """A delegate's request, routed back through this spider."""
+        callback, errback = request.callback, request.errback
+        adopted = request.replace(callback=self.route, errback=self.route_error)
+        adopted.meta[RUN_META] = meta[RUN_META]
+        adopted.meta[TARGET_META] = meta[TARGET_META]
+        adopted.meta[CALLBACK_META] = callback.__name__ if callback else "parse"
+        adopted.meta[ERRBACK_META] = errback.__name__ if errback else None
+        adopted.meta[COUNTED_META] = True
+        add_pending(self.server, meta[RUN_META], 1)  # given back when handled or dropped
+        return adopted
+
+    def _wrap(self, output: Any, meta: dict[str, Any]) -> Any:
+        if isinstance(output, scrapy.Request):
+            return self._adopt(output, meta)
+        add_pending(self.server, meta[RUN_META], 1)  # given back when stored
+        return WorkerObservation(meta[RUN_META], output)
+
+    async def start_target(self, response: Response) -> AsyncIterator[Any]:
+        meta = response.meta
+        try:
+            delegate = self._delegate(meta)
+        except Exception as error:  # unregistered meanwhile: the run fails, saying why
+            finish_run(self.server, meta[RUN_META], str(error)[:500])
+            return
+        try:
+            async for request in delegate.start():
+                yield self._wrap(request, meta)
+        finally:
+            add_pending(self.server, meta[RUN_META], -1)
+
+    async def route(self, response: Response, **cb_kwargs: Any) -> AsyncIterator[Any]:
+        meta = response.meta
+        try:
+            callback = getattr(self._delegate(meta), meta[CALLBACK_META])
+            result = callback(response, **cb_kwargs)
+            if inspect.isasyncgen(result):
+                async for output in result:
+                    yield self._wrap(output, meta)
+            else:
+                if inspect.isawaitable(result):
+                    result = await result
+                for output in _outputs(result):
+                    yield self._wrap(output, meta)
+        finally:
+            add_pending(self.server, meta[RUN_META], -1)
+
+    def route_error(self, failure: Failure) -> Iterator[Any]:
+        request: scrapy.Request = failure.request  # type: ignore[attr-defined]
+        meta = request.meta
+        try:
+            name = meta.get(ERRBACK_META)
+            if name:
+                for output in _outputs(getattr(self._delegate(meta), name)(failure)):
+                    yield self._wrap(output, meta)
+            else:
+                self.logger.warning("%s: %s", request.url, failure.getErrorMessage())
+        finally:
+            add_pending(self.server, meta[RUN_META], -1)
+
+
+def _outputs(result: Any) -> Iterator[Any]:
+    if result is None:
+        return
+    if isinstance(result, scrapy.Request) or not hasattr(result, "__iter__"):
+        yield result
+        return
+    yield from result

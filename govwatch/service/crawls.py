@@ -1,0 +1,63 @@
+"""One scheduled crawl of one target: guarded, time-limited, in a child process.
+
+Without Redis the crawl runs here (``crawler.runner.run_crawl``) under the target's
+lease; with ``GOVWATCH_REDIS_URL`` it is queued for the workers instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy import select
+
+from crawler.runner import run_crawl
+from govwatch.service.leases import acquire_lease, new_holder, release_lease
+from govwatch.service.queue import enqueue_crawl
+from settings import get_settings
+from storage.db import session_scope
+from storage.models import Account, Site
+
+log = logging.getLogger("govwatch.scheduler")
+
+#: Lease lifetime beyond the crawl time limit (the child's kill and clean-up).
+LEASE_MARGIN_S = 120.0
+
+TARGET_MODELS = {"site": Site, "account": Account}
+
+
+def is_active(kind: str, target_id: str) -> bool:
+    """Whether the target is registered and active (not removed from the targets file)."""
+    with session_scope() as session:
+        model = TARGET_MODELS[kind]
+        return bool(session.scalar(select(model.active).where(model.id == target_id)))
+
+
+def crawl_target(kind: str, target_id: str, stop: threading.Event | None = None) -> str:
+    """Crawl (or queue) one target now; returns what happened, for the log and tests.
+
+    ``queued`` | ``busy`` (another process crawls it) | ``inactive`` | ``stopping`` |
+    ``ok`` | ``failed`` | ``timeout`` | ``interrupted`` | ``crashed``.
+    """
+    settings = get_settings()
+    if stop is not None and stop.is_set():
+        return "stopping"
+    if not is_active(kind, target_id):
+        log.info("%s %s is no longer registered; not crawled", kind, target_id)
+        return "inactive"
+    if settings.redis_url:
+        queued = enqueue_crawl(settings.redis_url, kind, target_id, settings.crawl_timeout_s)
+        return "queued" if queued else "busy"
+    holder = new_holder()
+    if not acquire_lease(kind, target_id, holder, settings.crawl_timeout_s + LEASE_MARGIN_S):
+        log.info("%s %s is being crawled by another process; skipped", kind, target_id)
+        return "busy"
+    try:
+        result = run_crawl(kind, target_id, timeout_s=settings.crawl_timeout_s)
+    finally:
+        release_lease(kind, target_id, holder)
+    outcome = result.reason or ("ok" if result.ok else "failed")
+    log.info("crawl %s %s: %s in %.1fs", kind, target_id, outcome, result.seconds)
+    if not result.ok and result.log_tail:
+        log.debug("crawl %s %s log tail:\n%s", kind, target_id, result.log_tail)
+    return outcome

@@ -1,0 +1,147 @@
+"""Running the service: until stopped, once, or as a scaled-out crawl worker."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from crawler.runner import terminate_running
+from govwatch.service import jobs
+from govwatch.service.checks import CheckState, check_and_notify, debounced_check
+from govwatch.service.crawls import crawl_target
+from govwatch.service.metrics import start_metrics_server
+from govwatch.service.schedule import MEMORY, active_targets, build_scheduler, sync_jobs
+from govwatch.service.targets_watch import TargetsWatcher
+from settings import Settings, get_settings
+from storage.clock import utcnow
+from storage.db import session_scope
+from storage.models import CrawlRun
+
+log = logging.getLogger("govwatch.scheduler")
+
+
+def _guarded(what: str, function, *args):  # type: ignore[no-untyped-def]
+    """Run one step of a cycle; an error is logged and the cycle goes on."""
+    try:
+        return function(*args)
+    except Exception:
+        log.exception("%s failed", what)
+        return None
+
+
+def run_forever(stop: threading.Event, settings: Settings | None = None) -> None:
+    """Schedule every job and run until ``stop`` is set, then stop cleanly."""
+    settings = settings or get_settings()
+    jobs.STOP.clear()
+    start_metrics_server(settings.metrics_port, settings.metrics_host)
+    watcher = TargetsWatcher(settings.targets)
+    check_state = CheckState()
+    scheduler = build_scheduler(settings)
+    scheduler.start(paused=True)
+    _guarded("targets file", watcher.poll)
+    sync_jobs(scheduler, settings)
+
+    def targets_tick() -> None:
+        watcher.poll()
+        # Also picks up `govwatch targets load` run by hand meanwhile.
+        sync_jobs(scheduler, settings)
+
+    def check_tick() -> None:
+        debounced_check(check_state, jobs.STOP)
+
+    scheduler.add_job(
+        targets_tick, "interval", seconds=settings.targets_poll_s, id="targets", jobstore=MEMORY
+    )
+    scheduler.add_job(
+        check_tick,
+        "interval",
+        seconds=settings.check_poll_s,
+        id="check",
+        jobstore=MEMORY,
+        next_run_time=datetime.now(UTC) + timedelta(seconds=settings.check_poll_s),
+    )
+    scheduler.resume()
+    log.info("scheduler started (pid %d)", os.getpid())
+    stop.wait()
+    log.info("stopping: in-flight crawls are ended and recorded as interrupted")
+    jobs.STOP.set()
+    scheduler.pause()
+    closer = threading.Thread(target=scheduler.shutdown, kwargs={"wait": True})
+    closer.start()
+    while closer.is_alive():
+        # A crawl job that was just starting its child when we stopped is caught here.
+        terminate_running(settings.crawl_stop_grace_s)
+        closer.join(0.2)
+    log.info("scheduler stopped")
+
+
+def _wait_for_queued_runs(
+    targets: list[tuple[str, str]], since: datetime, stop: threading.Event, timeout_s: float
+) -> None:
+    """With Redis, wait until every queued target has a finished run (or the time limit)."""
+    deadline = time.monotonic() + timeout_s
+    waiting = set(targets)
+    while waiting and not stop.is_set() and time.monotonic() < deadline:
+        with session_scope() as session:
+            finished = {
+                (target_type, target_id)
+                for target_type, target_id in session.execute(
+                    select(CrawlRun.target_type, CrawlRun.target_id).where(
+                        CrawlRun.started_at >= since, CrawlRun.finished_at.is_not(None)
+                    )
+                )
+            }
+        waiting -= finished
+        stop.wait(1.0)
+    if waiting:
+        log.warning("crawls not finished in time: %s", sorted(waiting))
+
+
+def run_once(stop: threading.Event, settings: Settings | None = None) -> None:
+    """One full cycle: targets file, probes, every crawl, a check, notifications."""
+    settings = settings or get_settings()
+    jobs.STOP.clear()
+    started = utcnow()
+    _guarded("targets file", TargetsWatcher(settings.targets).poll)
+    _guarded("probes", jobs.probe_job)
+    targets = active_targets()
+    stopper = threading.Thread(target=_terminate_on_stop, args=(stop, settings), daemon=True)
+    stopper.start()
+    with ThreadPoolExecutor(settings.max_concurrent_crawls) as pool:
+        outcomes = list(pool.map(lambda target: crawl_target(*target, stop), targets))
+    queued = [
+        target for target, outcome in zip(targets, outcomes, strict=True) if outcome == "queued"
+    ]
+    if queued:
+        _wait_for_queued_runs(queued, started, stop, settings.crawl_timeout_s)
+    if stop.is_set():
+        log.info("stopped before the check")
+        return
+    _guarded("check", check_and_notify, stop)
+    _guarded("digest", jobs.digest_job)
+
+
+def _terminate_on_stop(stop: threading.Event, settings: Settings) -> None:
+    stop.wait()
+    jobs.STOP.set()
+    terminate_running(settings.crawl_stop_grace_s)
+
+
+def run_worker(settings: Settings | None = None) -> None:
+    """Run one crawl worker on the Redis queue until stopped (Scrapy handles signals)."""
+    settings = settings or get_settings()
+    if not settings.redis_url:
+        raise SystemExit("错误: 工作进程需要 GOVWATCH_REDIS_URL(Redis 队列地址)")
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    process = CrawlerProcess(get_project_settings())
+    process.crawl("worker")
+    process.start()

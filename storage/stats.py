@@ -1,0 +1,328 @@
+"""Counting queries the reports and the dashboard read: items per unit per month, posts
+per account per month, newest posts, per-column summaries, newest items and findings.
+
+Every count is a SQL ``GROUP BY``; Python only fills the months nobody published in
+with zeros. Months are grouped with ``extract`` (SQLite and PostgreSQL both compile
+it) so the same query runs in tests on either database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from storage.models import Account, Fetch, Finding, Item, Post, Site, SiteColumn, Unit
+
+
+def month_keys(start: date, end: date) -> list[str]:
+    """The months ("YYYY-MM") that the period [start, end] touches, in order."""
+    keys = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        keys.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return keys
+
+
+def _month_key(year: object, month: object) -> str:
+    # PostgreSQL's extract returns numeric (Decimal), SQLite's an integer.
+    return f"{int(year):04d}-{int(month):02d}"  # type: ignore[call-overload]
+
+
+def _year_month(column: ColumnElement[date]) -> tuple[ColumnElement[int], ColumnElement[int]]:
+    return func.extract("year", column), func.extract("month", column)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitMonthCount:
+    """Items a unit published in one month of a period, in the columns it maintains."""
+
+    unit_name: str
+    unit_kind: str
+    month: str  # YYYY-MM
+    count: int
+    maintains_columns: bool  # False: the unit is registered but maintains no site column
+
+
+@dataclass(frozen=True, slots=True)
+class AccountMonthCount:
+    """Posts one account published in one month of a period."""
+
+    account_id: str
+    account_name: str
+    platform: str
+    unit_name: str | None
+    month: str  # YYYY-MM
+    count: int
+
+
+def _unit_of_column() -> ColumnElement[int | None]:
+    # A column without its own unit is maintained by the site's unit.
+    return func.coalesce(SiteColumn.unit_id, Site.unit_id)
+
+
+def unit_monthly_item_counts(session: Session, start: date, end: date) -> list[UnitMonthCount]:
+    """Items per active unit per month, published in [start, end], homepage excluded.
+
+    Every active unit appears for every month of the period (0 where it published
+    nothing), ordered by unit name then month.
+    """
+    unit_id = _unit_of_column()
+    year, month = _year_month(Item.published_on)
+    counted = session.execute(
+        select(unit_id, year, month, func.count(Item.id))
+        .join(SiteColumn, SiteColumn.id == Item.column_id)
+        .join(Site, Site.id == SiteColumn.site_id)
+        .where(
+            SiteColumn.origin != "homepage",
+            Item.published_on >= start,
+            Item.published_on <= end,
+        )
+        .group_by(unit_id, year, month)
+    )
+    per_unit_month = {
+        (owner, _month_key(year_value, month_value)): count
+        for owner, year_value, month_value, count in counted
+        if owner is not None
+    }
+    maintaining = set(
+        session.scalars(
+            select(unit_id)
+            .select_from(SiteColumn)
+            .join(Site, Site.id == SiteColumn.site_id)
+            .where(SiteColumn.active.is_(True), SiteColumn.origin != "homepage")
+            .distinct()
+        )
+    )
+    units = session.execute(
+        select(Unit.id, Unit.name, Unit.kind).where(Unit.active.is_(True)).order_by(Unit.name)
+    ).all()
+    months = month_keys(start, end)
+    return [
+        UnitMonthCount(
+            name, kind or "", key, per_unit_month.get((unit_pk, key), 0), unit_pk in maintaining
+        )
+        for unit_pk, name, kind in units
+        for key in months
+    ]
+
+
+def account_monthly_post_counts(
+    session: Session, start: date, end: date
+) -> list[AccountMonthCount]:
+    """Posts per active account per month published in [start, end] (China calendar days).
+
+    Every active account appears for every month of the period, ordered by account id.
+    """
+    year, month = _year_month(Post.published_on)
+    counted = session.execute(
+        select(Post.account_id, year, month, func.count(Post.id))
+        .where(Post.published_on >= start, Post.published_on <= end)
+        .group_by(Post.account_id, year, month)
+    )
+    per_account_month = {
+        (account_id, _month_key(year_value, month_value)): count
+        for account_id, year_value, month_value, count in counted
+    }
+    accounts = session.execute(
+        select(Account.id, Account.name, Account.platform, Unit.name)
+        .outerjoin(Unit, Unit.id == Account.unit_id)
+        .where(Account.active.is_(True))
+        .order_by(Account.id)
+    ).all()
+    months = month_keys(start, end)
+    return [
+        AccountMonthCount(
+            account_id,
+            name,
+            platform,
+            unit_name,
+            key,
+            per_account_month.get((account_id, key), 0),
+        )
+        for account_id, name, platform, unit_name in accounts
+        for key in months
+    ]
+
+
+def newest_post_days(session: Session, on_or_before: date) -> dict[str, date]:
+    """Each account's newest post day, counting only posts published by ``on_or_before``."""
+    rows = session.execute(
+        select(Post.account_id, func.max(Post.published_on))
+        .where(Post.published_on <= on_or_before)
+        .group_by(Post.account_id)
+    )
+    return {account_id: newest for account_id, newest in rows if newest is not None}
+
+
+def site_monthly_item_counts(
+    session: Session, site_id: str, start: date, end: date
+) -> dict[str, int]:
+    """Items per month published in [start, end] on one site (homepage excluded)."""
+    year, month = _year_month(Item.published_on)
+    rows = session.execute(
+        select(year, month, func.count(Item.id))
+        .join(SiteColumn, SiteColumn.id == Item.column_id)
+        .where(
+            SiteColumn.site_id == site_id,
+            SiteColumn.origin != "homepage",
+            Item.published_on >= start,
+            Item.published_on <= end,
+        )
+        .group_by(year, month)
+    )
+    counts = dict.fromkeys(month_keys(start, end), 0)
+    for year_value, month_value, count in rows:
+        counts[_month_key(year_value, month_value)] = count
+    return counts
+
+
+def account_monthly_counts(
+    session: Session, account_id: str, start: date, end: date
+) -> dict[str, int]:
+    """Posts per month published in [start, end] by one account."""
+    year, month = _year_month(Post.published_on)
+    rows = session.execute(
+        select(year, month, func.count(Post.id))
+        .where(
+            Post.account_id == account_id,
+            Post.published_on >= start,
+            Post.published_on <= end,
+        )
+        .group_by(year, month)
+    )
+    counts = dict.fromkeys(month_keys(start, end), 0)
+    for year_value, month_value, count in rows:
+        counts[_month_key(year_value, month_value)] = count
+    return counts
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSummary:
+    """One column of a site as the dashboard lists it."""
+
+    column_id: int
+    name: str
+    category: str
+    url: str
+    origin: str
+    unit_name: str | None
+    item_count: int
+    newest_published_on: date | None
+    last_fetched_at: datetime | None
+
+
+def column_summaries(session: Session, site_id: str) -> list[ColumnSummary]:
+    """A site's active columns with their item count, newest item and last fetch."""
+    items = (
+        select(
+            Item.column_id.label("column_id"),
+            func.count(Item.id).label("item_count"),
+            func.max(Item.published_on).label("newest"),
+        )
+        .group_by(Item.column_id)
+        .subquery()
+    )
+    fetches = (
+        select(Fetch.column_id.label("column_id"), func.max(Fetch.fetched_at).label("fetched"))
+        .where(Fetch.site_id == site_id)
+        .group_by(Fetch.column_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            SiteColumn.id,
+            SiteColumn.name,
+            SiteColumn.category,
+            SiteColumn.url,
+            SiteColumn.origin,
+            Unit.name,
+            func.coalesce(items.c.item_count, 0),
+            items.c.newest,
+            fetches.c.fetched,
+        )
+        .join(Site, Site.id == SiteColumn.site_id)
+        .outerjoin(Unit, Unit.id == _unit_of_column())
+        .outerjoin(items, items.c.column_id == SiteColumn.id)
+        .outerjoin(fetches, fetches.c.column_id == SiteColumn.id)
+        .where(SiteColumn.site_id == site_id, SiteColumn.active.is_(True))
+        .order_by(SiteColumn.origin != "homepage", SiteColumn.id)
+    )
+    return [ColumnSummary(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class ListedEntry:
+    """An item or a post, as a newest-first list shows it."""
+
+    title: str
+    url: str
+    published_on: date | None
+    where: str  # the column name (items) or "" (posts)
+
+
+def newest_site_items(session: Session, site_id: str, limit: int = 20) -> list[ListedEntry]:
+    """A site's newest items by published date (undated ones last)."""
+    rows = session.execute(
+        select(Item.title, Item.url, Item.published_on, SiteColumn.name)
+        .join(SiteColumn, SiteColumn.id == Item.column_id)
+        .where(SiteColumn.site_id == site_id)
+        .order_by(Item.published_on.desc().nulls_last(), Item.id.desc())
+        .limit(limit)
+    )
+    return [ListedEntry(*row) for row in rows]
+
+
+def newest_account_posts(session: Session, account_id: str, limit: int = 20) -> list[ListedEntry]:
+    """An account's newest posts."""
+    rows = session.execute(
+        select(Post.title, Post.url, Post.published_on)
+        .where(Post.account_id == account_id)
+        .order_by(Post.published_at.desc(), Post.id.desc())
+        .limit(limit)
+    )
+    return [ListedEntry(title, url, published_on, "") for title, url, published_on in rows]
+
+
+def open_finding_counts(session: Session) -> dict[str, int]:
+    """Open findings per severity (veto, deduction, info)."""
+    rows = session.execute(
+        select(Finding.severity, func.count(Finding.id))
+        .where(Finding.status == "open")
+        .group_by(Finding.severity)
+    )
+    return {severity: count for severity, count in rows}
+
+
+def newest_findings(
+    session: Session, severities: Sequence[str] = ("veto",), limit: int = 10
+) -> list[Finding]:
+    """The open findings of these severities first seen most recently."""
+    return list(
+        session.scalars(
+            select(Finding)
+            .where(Finding.status == "open", Finding.severity.in_(severities))
+            .order_by(Finding.first_seen.desc(), Finding.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def registered_counts(session: Session) -> dict[str, int]:
+    """How many active sites, columns (homepage excluded), accounts and units are registered."""
+    return {
+        "sites": session.scalar(select(func.count(Site.id)).where(Site.active.is_(True))) or 0,
+        "columns": session.scalar(
+            select(func.count(SiteColumn.id)).where(
+                SiteColumn.active.is_(True), SiteColumn.origin != "homepage"
+            )
+        )
+        or 0,
+        "accounts": session.scalar(select(func.count(Account.id)).where(Account.active.is_(True)))
+        or 0,
+        "units": session.scalar(select(func.count(Unit.id)).where(Unit.active.is_(True))) or 0,
+    }
