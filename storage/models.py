@@ -167,6 +167,8 @@ class Item(Base):
     __table_args__ = (
         UniqueConstraint("column_id", "url", name="uq_items_column_url"),
         Index("ix_items_column_published", "column_id", "published_on"),
+        # ITEM_BACKDATED asks which items a column listed around a given crawl.
+        Index("ix_items_column_first_seen", "column_id", "first_seen_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
