@@ -34,7 +34,13 @@ def scores(
     with session_scope() as session:
         results = scores_as_of(session, day) if day else compute_scores(session)
     rows = [score.as_record() for score in results]
-    print_rows(rows, output_format, SCORE_COLUMNS, title="得分与结论")
+    columns = SCORE_COLUMNS
+    if output_format is OutputFormat.table:
+        # Keep the table readable in a narrow terminal: no empty "why not judged" column.
+        columns = [c for c in SCORE_COLUMNS if c[0] != "target_type"]
+        if not any(row["reason"] for row in rows):
+            columns = [c for c in columns if c[0] != "reason"]
+    print_rows(rows, output_format, columns, title="得分与结论")
     if output_format is OutputFormat.table:
         totals = RegionTotals.of(results)
         rate = f"{totals.pass_rate:.1%}" if totals.pass_rate is not None else "—"
