@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from monitor.account_state import account_states, weekly_post_counts
-from monitor.rules.account_stale import PLATFORM_LABELS
+from monitor.rules.account_silence import PLATFORM_LABELS
 from monitor.rules.base import CheckContext, Detection, Judgement, Rule
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from monitor.rules.base import CheckContext, Detection, Judgement, Rule
-from monitor.site_health_state import latest_site_checks, sites
+from monitor.rules.site_check_rule import SiteCheckRule
+from monitor.site_health_state import SiteIdentity
+from storage.models import SiteCheck
 
 PROBLEM_LABELS = {
     "expired": "证书已过期",
@@ -16,7 +15,7 @@ PROBLEM_LABELS = {
 }
 
 
-class TlsInvalid(Rule):
+class TlsInvalid(SiteCheckRule):
     """The HTTPS certificate is expired, self-signed, for another host, or untrusted.
 
     The crawl still reads such a site (browsers let visitors click through); this rule
@@ -27,16 +26,8 @@ class TlsInvalid(Rule):
     name = "HTTPS证书无效"
     threshold = "证书过期、自签名或与域名不符"
     message_template = "{site}的 HTTPS 证书无效:{problem}"
+    check_kind = "tls"
 
-    def evaluate(self, context: CheckContext) -> Iterator[Judgement]:
-        checks = latest_site_checks(context, "tls")
-        for site in sites(context).values():
-            check = checks.get(site.site_id)
-            if check is None:
-                continue
-            detections: tuple[Detection, ...] = ()
-            if not check.ok:
-                problem = PROBLEM_LABELS.get(check.problem or "", check.problem or "未知问题")
-                message = self.message_template.format(site=site.name, problem=problem)
-                detections = (Detection(message, (site.url,)),)
-            yield Judgement("site", site.site_id, site.unit, detections)
+    def message(self, site: SiteIdentity, check: SiteCheck) -> str:
+        problem = PROBLEM_LABELS.get(check.problem or "", check.problem or "未知问题")
+        return self.message_template.format(site=site.name, problem=problem)

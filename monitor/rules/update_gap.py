@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from monitor.account_state import account_states
 from monitor.column_state import column_states
 from monitor.rules.account_low_frequency import quarter_start
-from monitor.rules.account_stale import PLATFORM_LABELS
+from monitor.rules.account_silence import PLATFORM_LABELS
 from monitor.rules.base import CheckContext, Detection, Judgement, Rule
 from storage.models import Item, Post, SiteColumn
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from monitor.account_state import account_states
-from monitor.rules.account_stale import PLATFORM_LABELS
+from monitor.rules.account_silence import PLATFORM_LABELS
 from monitor.rules.base import CheckContext, Detection, Judgement, Rule
 from monitor.site_health_state import sites
 from monitor.wording import WordList, WrongExpressionHit, find_wrong_expressions, load_word_list
