@@ -20,7 +20,7 @@ from settings import get_settings
 from storage.clock import china_today
 from storage.db import session_scope
 from storage.findings_query import query_findings
-from storage.models import Site
+from storage.models import Item, Site
 from storage.registry import sync_targets
 
 
@@ -171,3 +171,38 @@ def test_ipv6_and_tls(tmp_path: Path, database_url: str) -> None:
     with session_scope() as session:
         (tls,) = query_findings(session, rule="TLS_INVALID")
         assert "证书已过期" in tls.message
+
+
+def test_crawl_still_reads_a_site_with_an_expired_certificate(
+    tmp_path: Path, database_url: str
+) -> None:
+    expired = issue_certificate(
+        make_ca(tmp_path),
+        ["127.0.0.1"],
+        directory=tmp_path,
+        stem="expired",
+        valid_from=datetime(2020, 1, 1, tzinfo=UTC),
+        valid_until=datetime(2021, 1, 1, tzinfo=UTC),
+    )
+    today = china_today()
+    listing = html_page(
+        "工作动态",
+        f"""<ul class="list"><li><a href="/a/1.html">关于开展检查的通知</a><span>{today:%Y-%m-%d}</span></li>
+        <li><a href="/a/2.html">关于召开会议的通知</a><span>{today:%Y-%m-%d}</span></li>
+        <li><a href="/a/3.html">关于公布名单的公告</a><span>{today:%Y-%m-%d}</span></li></ul>""",
+    )
+    routes = {"/": FakeResponse(body=listing), "/dt/": FakeResponse(body=listing)}
+    with FakeSite(routes, tls=expired.server_context()) as site:
+        text = f"sites:\n  - id: tls\n    name: 过期证书网站\n    url: {site.url('/')}\n    columns:\n      - {{name: 工作动态, url: '{site.url('/dt/')}', category: news}}\n"
+        with session_scope() as session:
+            sync_targets(session, parse_targets(text, "t.yaml"))
+        result = run_crawl(
+            "site", "tls", timeout_s=120, env={"GOVWATCH_DATABASE_URL": database_url}
+        )
+        assert result.ok, result.log_tail
+        check_sites_and_store(["tls"])
+    found = check()
+    assert found["TLS_INVALID"] == {"tls"}
+    assert "CHECK_FAILED" not in found and "COLUMN_STALE" not in found
+    with session_scope() as session:
+        assert session.query(Item).count() == 3 + 3  # the column's and the homepage's items
