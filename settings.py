@@ -8,6 +8,7 @@ the code base reads the environment for configuration: ask :func:`get_settings`.
 from __future__ import annotations
 
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -165,6 +166,15 @@ class Settings(BaseSettings):
     def platform_base_url(self, platform: str) -> str:
         """The endpoint a platform adapter talks to."""
         return str(getattr(self, f"{platform}_base_url"))
+
+    def platform_hosts(self) -> list[str]:
+        """The hosts of the platform endpoints (for per-host politeness)."""
+        hosts = []
+        for platform in ("weibo", "wechat", "douyin", "toutiao"):
+            host = urlsplit(self.platform_base_url(platform)).hostname
+            if host and host not in hosts:
+                hosts.append(host)
+        return hosts
 
     def platform_headers(self, platform: str) -> dict[str, str]:
         """Request headers (the cookie, if configured) for a platform."""

@@ -19,7 +19,6 @@ USER_AGENT = _govwatch.user_agent
 # read these pages by hand anyway. We stay polite through delay and concurrency.
 ROBOTSTXT_OBEY = False
 DOWNLOAD_DELAY = _govwatch.download_delay_s
-RANDOMIZE_DOWNLOAD_DELAY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = _govwatch.concurrent_requests_per_domain
 DOWNLOAD_TIMEOUT = _govwatch.download_timeout_s
@@ -30,6 +29,13 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# The platforms' own hosts get one request at a time, spaced, in every process that
+# reaches them (account crawls, and Redis workers mixing sites and accounts).
+DOWNLOAD_SLOTS = {
+    host: {"concurrency": 1, "delay": _govwatch.platform_delay_s}
+    for host in _govwatch.platform_hosts()
+}
 
 ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 300,
