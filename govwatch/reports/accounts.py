@@ -13,7 +13,7 @@ from datetime import date
 from govwatch.reports.model import FindingFact, Table
 from govwatch.reports.periods import months_spanned
 from govwatch.reports.sites import NOT_CHECKED
-from monitor.rules.account_stale import PLATFORM_LABELS
+from monitor.rules.account_silence import PLATFORM_LABELS
 from monitor.scores import TargetScore
 from storage.stats import AccountMonthCount, month_keys
 

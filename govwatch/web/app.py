@@ -28,7 +28,7 @@ from govwatch.reports.summary import rate_text
 from govwatch.reports.xlsx import xlsx_bytes
 from govwatch.web.auth import authenticate
 from monitor.rules import RULES
-from monitor.rules.account_stale import PLATFORM_LABELS
+from monitor.rules.account_silence import PLATFORM_LABELS
 from monitor.scores import RegionTotals, TargetScore, compute_scores
 from settings import get_settings
 from storage.clock import china_today
