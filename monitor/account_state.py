@@ -93,10 +93,10 @@ def _query(context: CheckContext) -> list[AccountState]:
             first_page.url,
             first_page.error_class,
             first_page.block_reason,
-            first_page.error_detail,
+            func.coalesce(first_page.error_detail, ""),
             coverage.c.complete_from,
             posts.c.newest,
-            posts.c.count,
+            func.coalesce(posts.c.count, 0),
         )
         .outerjoin(Unit, Unit.id == Account.unit_id)
         .outerjoin(before, before.c.target_id == Account.id)
@@ -107,23 +107,8 @@ def _query(context: CheckContext) -> list[AccountState]:
         .where(Account.active.is_(True))
         .order_by(Account.id)
     )
-    return [
-        AccountState(
-            account_id=row[0],
-            name=row[1],
-            platform=row[2],
-            unit=row[3],
-            crawl_run_id=row[4],
-            first_page_url=row[5],
-            error_class=row[6],
-            block_reason=row[7],
-            error_detail=row[8] or "",
-            complete_from=row[9],
-            newest_post_on=row[10],
-            posts_until_as_of=row[11] or 0,
-        )
-        for row in context.session.execute(statement)
-    ]
+    # The SELECT lists the columns in AccountState's field order.
+    return [AccountState(*row) for row in context.session.execute(statement)]
 
 
 def weekly_post_counts(context: CheckContext, since: date) -> dict[str, dict[date, int]]:

@@ -103,12 +103,12 @@ def _query_column_states(context: CheckContext, page_kind: str) -> list[ColumnSt
             column_unit.name,
             chosen.url,
             chosen.error_class,
-            chosen.error_detail,
+            func.coalesce(chosen.error_detail, ""),
             chosen.list_status,
-            chosen.items_found,
+            func.coalesce(chosen.items_found, 0),
             items.c.newest,
-            items.c.dated,
-            items.c.undated,
+            func.coalesce(items.c.dated, 0),
+            func.coalesce(items.c.undated, 0),
         )
         .join(Site, Site.id == SiteColumn.site_id)
         .outerjoin(column_unit, column_unit.id == func.coalesce(SiteColumn.unit_id, Site.unit_id))
@@ -119,23 +119,5 @@ def _query_column_states(context: CheckContext, page_kind: str) -> list[ColumnSt
         .where(and_(Site.active.is_(True), SiteColumn.active.is_(True), origin_filter))
         .order_by(Site.id, SiteColumn.id)
     )
-    return [
-        ColumnState(
-            column_id=row[0],
-            site_id=row[1],
-            site_name=row[2],
-            column_name=row[3],
-            column_url=row[4],
-            category=row[5],
-            unit=row[6],
-            fetch_url=row[7],
-            error_class=row[8],
-            error_detail=row[9] or "",
-            list_status=row[10],
-            items_found=row[11] or 0,
-            newest_published_on=row[12],
-            dated_items=row[13] or 0,
-            undated_items=row[14] or 0,
-        )
-        for row in context.session.execute(statement)
-    ]
+    # The SELECT lists the columns in ColumnState's field order.
+    return [ColumnState(*row) for row in context.session.execute(statement)]

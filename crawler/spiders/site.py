@@ -160,7 +160,7 @@ class SiteSpider(scrapy.Spider):
                 yield MessagesObservation(self.site_id, column, messages.messages)
         if response.meta.get("rendered_fallback") and listing.status != "unparsed":
             self.logger.warning("%s 栏目「%s」: %s", self.site_id, column.name, RENDERED_NOTE)
-            observation = _with_detail(observation, RENDERED_NOTE)
+            observation = replace(observation, error_detail=RENDERED_NOTE)
 
         if plan is None:
             yield observation
@@ -254,7 +254,7 @@ class SiteSpider(scrapy.Spider):
             return
         listing = pending.observation.list_page
         assert listing is not None
-        yield _with_listing(pending.observation, with_article_dates(listing, pending.found))
+        yield replace(pending.observation, list_page=with_article_dates(listing, pending.found))
 
     def _discovered_column_requests(self, response: Response) -> Iterator[scrapy.Request]:
         if not self.plan.discover_columns:
@@ -309,11 +309,3 @@ class SiteSpider(scrapy.Spider):
             detail,
             request.cb_kwargs.get("column"),
         )
-
-
-def _with_detail(observation: PageObservation, detail: str) -> PageObservation:
-    return replace(observation, error_detail=detail)
-
-
-def _with_listing(observation: PageObservation, listing: ListPage) -> PageObservation:
-    return replace(observation, list_page=listing)

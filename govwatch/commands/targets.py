@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from govwatch.errors import BadInput
 from govwatch.output import OutputFormat, print_rows
@@ -45,14 +45,14 @@ def list_targets(
     rows: list[dict[str, object]] = []
     with session_scope() as session:
         units = {unit.id: unit.name for unit in session.scalars(select(Unit))}
-        for site in session.scalars(select(Site).where(Site.active.is_(True)).order_by(Site.id)):
-            columns = session.scalars(
-                select(SiteColumn).where(
-                    SiteColumn.site_id == site.id,
-                    SiteColumn.active.is_(True),
-                    SiteColumn.origin != "homepage",
-                )
+        column_counts = dict(
+            session.execute(
+                select(SiteColumn.site_id, func.count(SiteColumn.id))
+                .where(SiteColumn.active.is_(True), SiteColumn.origin != "homepage")
+                .group_by(SiteColumn.site_id)
             ).all()
+        )
+        for site in session.scalars(select(Site).where(Site.active.is_(True)).order_by(Site.id)):
             rows.append(
                 {
                     "type": "site",
@@ -60,7 +60,7 @@ def list_targets(
                     "name": site.name,
                     "url": site.url,
                     "unit": units.get(site.unit_id) if site.unit_id else None,
-                    "columns": len(columns),
+                    "columns": column_counts.get(site.id, 0),
                 }
             )
         for account in session.scalars(

@@ -7,6 +7,7 @@ columns each unit maintains (the homepage pseudo-column excluded), in SQL.
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -20,9 +21,9 @@ from storage.models import Item, Site, SiteColumn, Unit
 def full_months(as_of: date, months_back: int) -> list[tuple[date, date]]:
     """The last ``months_back`` calendar months that ended on or before ``as_of``."""
     months = []
-    end = as_of.replace(day=1) - timedelta(days=1)
-    if as_of == (as_of.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1):
-        end = as_of  # the day judged closes its own month
+    last_of_month = as_of.replace(day=monthrange(as_of.year, as_of.month)[1])
+    # The day judged closes its own month only on the month's last day.
+    end = as_of if as_of == last_of_month else as_of.replace(day=1) - timedelta(days=1)
     for _ in range(months_back):
         start = end.replace(day=1)
         months.append((start, end))
@@ -75,10 +76,9 @@ class UnitQuota(Rule):
             per_day.setdefault(unit_id, {})[day] = count
         for unit_id, unit_name in units.items():
             days = per_day.get(unit_id, {})
-            quota = {
-                **{"monthly_site_items": monthly, "weekly_site_items": weekly},
-                **overrides.get(unit_name, {}),
-            }
+            quota = {"monthly_site_items": monthly, "weekly_site_items": weekly} | overrides.get(
+                unit_name, {}
+            )
             detections = []
             periods = [
                 (start, end, f"{start:%Y年%m月}", quota["monthly_site_items"])

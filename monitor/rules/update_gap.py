@@ -51,20 +51,9 @@ class UpdateGap(Rule):
         for state in column_states(context):
             if state.category != "news" or not state.readable:
                 continue
-            detections = tuple(
-                Detection(
-                    self.message_template.format(
-                        target=f"{state.site_name}「{state.column_name}」栏目",
-                        start=f"{start:%Y-%m-%d}",
-                        end=f"{end:%Y-%m-%d}",
-                        days=(end - start).days,
-                        limit=limit,
-                    ),
-                    (state.column_url,),
-                    subject=start.isoformat(),
-                )
-                for start, end in _gaps(item_days.get(state.column_id, []), limit)
-            )
+            target = f"{state.site_name}「{state.column_name}」栏目"
+            days = item_days.get(state.column_id, [])
+            detections = self._detections(target, days, state.column_url, limit)
             yield Judgement("column", state.target_id, state.unit, detections)
         post_days: dict[str, list[date]] = {}
         for account_id, day in context.session.execute(
@@ -77,19 +66,28 @@ class UpdateGap(Rule):
         for account in account_states(context):
             if not account.readable:
                 continue
-            platform = PLATFORM_LABELS.get(account.platform, account.platform)
-            detections = tuple(
-                Detection(
-                    self.message_template.format(
-                        target=f"{platform}账号「{account.name}」",
-                        start=f"{start:%Y-%m-%d}",
-                        end=f"{end:%Y-%m-%d}",
-                        days=(end - start).days,
-                        limit=limit,
-                    ),
-                    (account.first_page_url or "",),
-                    subject=start.isoformat(),
-                )
-                for start, end in _gaps(sorted(post_days.get(account.account_id, [])), limit)
+            target = (
+                f"{PLATFORM_LABELS.get(account.platform, account.platform)}账号「{account.name}」"
             )
+            days = sorted(post_days.get(account.account_id, []))
+            detections = self._detections(target, days, account.first_page_url or "", limit)
             yield Judgement("account", account.account_id, account.unit, detections)
+
+    def _detections(
+        self, target: str, days: list[date], evidence: str, limit: int
+    ) -> tuple[Detection, ...]:
+        """One detection per gap longer than ``limit`` days between consecutive ``days``."""
+        return tuple(
+            Detection(
+                self.message_template.format(
+                    target=target,
+                    start=f"{start:%Y-%m-%d}",
+                    end=f"{end:%Y-%m-%d}",
+                    days=(end - start).days,
+                    limit=limit,
+                ),
+                (evidence,),
+                subject=start.isoformat(),
+            )
+            for start, end in _gaps(days, limit)
+        )
