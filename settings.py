@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     rubric: str = ""
     # The wrong-expression word list; empty: the shipped monitor/wording/data list.
     word_list: str = ""
+    # A readable crawl speaks for its own China day and this many days after it (crawls
+    # run daily); a day no crawl speaks for is not judged (未能检查).
+    observation_grace_days: int = Field(
+        default=1, ge=0, le=7, description="days a readable crawl speaks for after its own"
+    )
 
     # --- site health -----------------------------------------------------------------
     probe_timeout_s: float = Field(default=15.0, description="a homepage must open within this")

@@ -3,12 +3,23 @@
 A finding's identity is its fingerprint (rule, target, subject). A rule's judgement
 of a target opens the problems it sees, refreshes those already open, and resolves
 the target's open findings of that rule it no longer sees. Targets a rule could not
-judge (not crawled, unreadable) keep their findings as they are.
+judge (not crawled, unreadable, or no crawl covering the day: see
+``monitor/coverage.py``) keep their findings as they are.
+
+Two ways to check, one set of rules:
+
+- ``run_check`` is the live check (``govwatch check``, the scheduler): it stores
+  findings and drives their lifecycle (open -> resolved, first seen, notifications).
+- ``judge`` computes the findings as of any day on the fly and writes nothing. A
+  past day (``govwatch check --as-of`` before today), ``govwatch scores --as-of`` and
+  reports use it, so re-judging the past never resolves, reopens or re-dates the
+  live findings. Past-day results are not stored.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from monitor.rubric import Rubric, RuleSettings, load_rubric
 from monitor.rules import RULES
-from monitor.rules.base import CheckContext, Judgement, Rule
+from monitor.rules.base import CheckContext, Detection, Judgement, Rule
 from settings import Settings, get_settings
 from storage.clock import end_of_china_day_utc, utcnow
 from storage.models import Finding
@@ -85,13 +96,7 @@ def _apply(
             else:
                 summary.refreshed[rule.code] += 1
             finding.severity = rule_settings.severity
-            finding.points = (
-                0.0
-                if rule_settings.severity != "deduction"
-                else detection.points
-                if detection.points is not None
-                else rule_settings.points
-            )
+            finding.points = _points(rule_settings, detection)
             finding.unit = judgement.unit
             finding.message = detection.message
             finding.evidence = list(detection.evidence)
@@ -135,6 +140,37 @@ def _closed_findings(
     return closed
 
 
+def make_context(
+    session: Session,
+    as_of: date,
+    settings: Settings | None = None,
+    rubric: Rubric | None = None,
+) -> CheckContext:
+    """The context rules evaluate in, as of ``as_of``."""
+    return CheckContext(
+        session=session,
+        as_of=as_of,
+        cutoff_utc=end_of_china_day_utc(as_of),
+        settings=settings or get_settings(),
+        rubric=rubric or load_rubric(),
+    )
+
+
+def _evaluate(context: CheckContext) -> Iterator[tuple[Rule, RuleSettings, list[Judgement]]]:
+    for rule_class in RULES:
+        rule_settings = context.rubric.settings_for(rule_class.code)
+        if rule_settings is None:
+            continue  # not applied in this deployment; its findings stay as they were
+        rule = rule_class()
+        yield rule, rule_settings, list(rule.evaluate(context))
+
+
+def _points(rule_settings: RuleSettings, detection: Detection) -> float:
+    if rule_settings.severity != "deduction":
+        return 0.0
+    return detection.points if detection.points is not None else rule_settings.points
+
+
 def run_check(
     session: Session,
     as_of: date,
@@ -142,19 +178,70 @@ def run_check(
     rubric: Rubric | None = None,
 ) -> CheckSummary:
     """Evaluate every rule the rubric applies, as of ``as_of``, and update findings."""
-    context = CheckContext(
-        session=session,
-        as_of=as_of,
-        cutoff_utc=end_of_china_day_utc(as_of),
-        settings=settings or get_settings(),
-        rubric=rubric or load_rubric(),
-    )
+    context = make_context(session, as_of, settings, rubric)
     summary = CheckSummary(as_of=as_of)
-    for rule_class in RULES:
-        rule_settings = context.rubric.settings_for(rule_class.code)
-        if rule_settings is None:
-            continue  # not applied in this deployment; its findings stay as they were
-        rule = rule_class()
-        _apply(session, rule, rule_settings, list(rule.evaluate(context)), summary)
+    for rule, rule_settings, judgements in _evaluate(context):
+        _apply(session, rule, rule_settings, judgements, summary)
         session.flush()
     return summary
+
+
+@dataclass(frozen=True, slots=True)
+class JudgedFinding:
+    """A finding as judged on some day, computed on the fly and never stored."""
+
+    rule: str
+    severity: str
+    points: float
+    target_type: str
+    target_id: str
+    subject: str
+    unit: str | None
+    message: str
+    evidence: tuple[str, ...]
+    status: str = "open"
+
+    @property
+    def fingerprint(self) -> str:
+        """The identity the same problem has among stored findings."""
+        return fingerprint(self.rule, self.target_type, self.target_id, self.subject)
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """What a day's observations show: the findings, and the targets not checked (why)."""
+
+    as_of: date
+    findings: list[JudgedFinding]
+    not_checked: dict[tuple[str, str], str]
+
+
+def judge(
+    session: Session,
+    as_of: date,
+    settings: Settings | None = None,
+    rubric: Rubric | None = None,
+) -> Judged:
+    """Every rule's findings as of ``as_of``, computed without reading or writing findings."""
+    # Here, not at the top: the state modules import the rules package, which must load first.
+    from monitor.coverage import not_checked
+
+    context = make_context(session, as_of, settings, rubric)
+    findings: dict[str, JudgedFinding] = {}
+    for rule, rule_settings, judgements in _evaluate(context):
+        for judgement in judgements:
+            for detection in judgement.detections:
+                finding = JudgedFinding(
+                    rule.code,
+                    rule_settings.severity,
+                    _points(rule_settings, detection),
+                    judgement.target_type,
+                    judgement.target_id,
+                    detection.subject,
+                    judgement.unit,
+                    detection.message,
+                    tuple(detection.evidence),
+                )
+                findings.setdefault(finding.fingerprint, finding)
+    ordered = sorted(findings.values(), key=lambda f: (f.target_type, f.target_id, f.rule))
+    return Judged(as_of, ordered, not_checked(context))

@@ -1,20 +1,30 @@
 """The state of every column on the day of a check, computed in SQL.
 
-For each active column of an active site: the fetch that speaks for that day (the
-last one at or before the cut-off; for a day before the first crawl, the first one
-after it, so a first crawl can judge the past), how it ended, and what its items say
-about that day (items stated as published after it do not exist yet).
+For each active column of an active site, the fetch that speaks for the day judged
+(D) and whether it covers D (see ``monitor/coverage.py`` for the whole policy):
+
+- the latest fetch at or before the end of D, when it failed (then the column is
+  CHECK_FAILED until a crawl succeeds: nothing is judged from older data) or when it
+  read the page on D or within ``observation_grace_days`` before it;
+- otherwise the first readable fetch after D, which covers D only when its list
+  reaches back to D (an item dated on or before D, or an empty list, which shows the
+  column's whole content), so a first crawl can judge the past;
+- otherwise none: the day is not covered, and the column is not judged (未能检查).
+
+What the items say is taken as of D: items stated as published after it do not
+exist yet.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from monitor.rules.base import CheckContext
+from storage.clock import to_china_day
 from storage.models import Fetch, Item, Site, SiteColumn, Unit
 
 
@@ -29,7 +39,7 @@ class ColumnState:
     column_url: str
     category: str
     unit: str | None
-    fetch_url: str | None  # None: never fetched
+    fetch_url: str | None  # None: no fetch speaks for the day
     error_class: str | None
     error_detail: str
     list_status: str | None
@@ -37,6 +47,8 @@ class ColumnState:
     newest_published_on: date | None  # newest stated date not after the day judged
     dated_items: int  # items with a stated date not after the day judged
     undated_items: int
+    fetched_at: datetime | None = None  # when the fetch that speaks for the day ran
+    coverage_gap: str = ""  # why the day judged is not covered; "" when it is
 
     @property
     def target_id(self) -> str:
@@ -44,9 +56,14 @@ class ColumnState:
         return f"{self.site_id}/{self.column_name}"
 
     @property
+    def failed(self) -> bool:
+        """Whether the latest fetch as of the day failed (CHECK_FAILED)."""
+        return self.error_class is not None and self.error_class != "ok"
+
+    @property
     def readable(self) -> bool:
-        """Whether the fetch that speaks for the day read the page."""
-        return self.error_class == "ok"
+        """Whether a readable fetch covers the day judged, so rules may judge it."""
+        return self.error_class == "ok" and not self.coverage_gap
 
 
 def column_states(context: CheckContext, page_kind: str = "column") -> list[ColumnState]:
@@ -60,16 +77,35 @@ def column_states(context: CheckContext, page_kind: str = "column") -> list[Colu
     return context.memo[key]
 
 
+def _fetch_columns(fetch):  # type: ignore[no-untyped-def]
+    return (
+        fetch.url,
+        fetch.error_class,
+        func.coalesce(fetch.error_detail, ""),
+        fetch.list_status,
+        func.coalesce(fetch.items_found, 0),
+        fetch.fetched_at,
+    )
+
+
 def _query_column_states(context: CheckContext, page_kind: str) -> list[ColumnState]:
-    before = (
+    cutoff = context.cutoff_utc
+    kind = Fetch.page_kind == page_kind
+    latest = (
         select(Fetch.column_id, func.max(Fetch.id).label("fetch_id"))
-        .where(Fetch.page_kind == page_kind, Fetch.fetched_at <= context.cutoff_utc)
+        .where(kind, Fetch.fetched_at <= cutoff)
         .group_by(Fetch.column_id)
         .subquery()
     )
-    after = (
+    last_ok = (
+        select(Fetch.column_id, func.max(Fetch.fetched_at).label("at"))
+        .where(kind, Fetch.fetched_at <= cutoff, Fetch.error_class == "ok")
+        .group_by(Fetch.column_id)
+        .subquery()
+    )
+    later_ok = (
         select(Fetch.column_id, func.min(Fetch.id).label("fetch_id"))
-        .where(Fetch.page_kind == page_kind, Fetch.fetched_at > context.cutoff_utc)
+        .where(kind, Fetch.fetched_at > cutoff, Fetch.error_class == "ok")
         .group_by(Fetch.column_id)
         .subquery()
     )
@@ -90,7 +126,8 @@ def _query_column_states(context: CheckContext, page_kind: str) -> list[ColumnSt
         .group_by(Item.column_id)
         .subquery()
     )
-    chosen = aliased(Fetch)
+    before = aliased(Fetch)
+    after = aliased(Fetch)
     column_unit = aliased(Unit)
     statement = (
         select(
@@ -101,23 +138,113 @@ def _query_column_states(context: CheckContext, page_kind: str) -> list[ColumnSt
             SiteColumn.url,
             SiteColumn.category,
             column_unit.name,
-            chosen.url,
-            chosen.error_class,
-            func.coalesce(chosen.error_detail, ""),
-            chosen.list_status,
-            func.coalesce(chosen.items_found, 0),
             items.c.newest,
             func.coalesce(items.c.dated, 0),
             func.coalesce(items.c.undated, 0),
+            last_ok.c.at,
+            *_fetch_columns(before),
+            after.id,
+            *_fetch_columns(after),
         )
         .join(Site, Site.id == SiteColumn.site_id)
         .outerjoin(column_unit, column_unit.id == func.coalesce(SiteColumn.unit_id, Site.unit_id))
-        .outerjoin(before, before.c.column_id == SiteColumn.id)
-        .outerjoin(after, after.c.column_id == SiteColumn.id)
-        .outerjoin(chosen, chosen.id == func.coalesce(before.c.fetch_id, after.c.fetch_id))
+        .outerjoin(latest, latest.c.column_id == SiteColumn.id)
+        .outerjoin(before, before.id == latest.c.fetch_id)
+        .outerjoin(last_ok, last_ok.c.column_id == SiteColumn.id)
+        .outerjoin(later_ok, later_ok.c.column_id == SiteColumn.id)
+        .outerjoin(after, after.id == later_ok.c.fetch_id)
         .outerjoin(items, items.c.column_id == SiteColumn.id)
         .where(and_(Site.active.is_(True), SiteColumn.active.is_(True), origin_filter))
         .order_by(Site.id, SiteColumn.id)
     )
-    # The SELECT lists the columns in ColumnState's field order.
-    return [ColumnState(*row) for row in context.session.execute(statement)]
+    rows = context.session.execute(statement).all()
+    recent_from = cutoff - timedelta(days=context.settings.observation_grace_days + 1)
+    later_ids = [row[17] for row in rows if row[17] is not None]
+    reach = _later_reach(context, later_ids)
+    states = []
+    for row in rows:
+        base, counts, last_ok_at = row[:7], row[7:10], row[10]
+        before_fetch, after_id, after_fetch = row[11:17], row[17], row[18:24]
+        gap = ""
+        if before_fetch[5] is not None and (
+            before_fetch[1] != "ok" or before_fetch[5] > recent_from
+        ):
+            chosen = before_fetch  # failed (CHECK_FAILED), or read on the day or just before
+        elif after_id is not None:
+            chosen = after_fetch
+            reaches, oldest = reach.get(after_id, (0, None))
+            if after_fetch[4] and not reaches:
+                listed = f"列表最早一条发布于 {oldest}" if oldest else "列表中没有发布日期"
+                gap = (
+                    f"{context.as_of} 之后的首次成功抓取在 {to_china_day(after_fetch[5])},"
+                    f"其{listed},未覆盖 {context.as_of}"
+                )
+        else:
+            chosen = before_fetch
+            gap = f"{context.as_of} 当天及之后没有成功的抓取" + (
+                f"(最近一次成功抓取在 {to_china_day(last_ok_at)})"
+                if last_ok_at is not None
+                else "(从未成功抓取)"
+            )
+        states.append(ColumnState(*base, *chosen[:5], *counts, chosen[5], gap))
+    return states
+
+
+def _later_reach(context: CheckContext, fetch_ids: list[int]) -> dict[int, tuple[int, date | None]]:
+    """Per later fetch: how many items it listed dated on or before the day judged
+    (undated ones do not show they existed then), and the oldest date it listed.
+
+    An item was listed by a fetch when it was first seen at or before it and seen
+    again at or after it (``last_seen_at`` moves with every sighting).
+    """
+    result: dict[int, tuple[int, date | None]] = {}
+    for start in range(0, len(fetch_ids), 500):
+        chunk = fetch_ids[start : start + 500]
+        rows = context.session.execute(
+            select(
+                Fetch.id,
+                func.count(Item.id).filter(Item.published_on <= context.as_of),
+                func.min(Item.published_on),
+            )
+            .join(Item, Item.column_id == Fetch.column_id)
+            .where(
+                Fetch.id.in_(chunk),
+                Item.first_seen_at <= Fetch.fetched_at,
+                Item.last_seen_at >= Fetch.fetched_at,
+                Item.pinned.is_(False),
+            )
+            .group_by(Fetch.id)
+        )
+        for fetch_id, reaching, oldest in rows:
+            result[fetch_id] = (int(reaching), oldest)
+    return result
+
+
+def column_observed_from(context: CheckContext) -> dict[int, date]:
+    """Per column ever read: the first day its items are known from.
+
+    The oldest date its first readable fetch listed (the list showed everything from
+    then on), or that fetch's day when the list had no date. Later crawls add what
+    appears, so from that day on the column's items are counted whole.
+    """
+    key = "column_observed_from"
+    if key in context.memo:
+        return context.memo[key]
+    first_ok = (
+        select(Fetch.column_id, func.min(Fetch.id).label("fetch_id"))
+        .where(Fetch.error_class == "ok")
+        .group_by(Fetch.column_id)
+        .subquery()
+    )
+    rows = context.session.execute(
+        select(first_ok.c.column_id, Fetch.fetched_at, func.min(Item.published_on))
+        .join(Fetch, Fetch.id == first_ok.c.fetch_id)
+        .outerjoin(Item, Item.first_fetch_id == Fetch.id)
+        .group_by(first_ok.c.column_id, Fetch.fetched_at)
+    )
+    result = {
+        column_id: min(oldest, to_china_day(fetched_at)) if oldest else to_china_day(fetched_at)
+        for column_id, fetched_at, oldest in rows
+    }
+    context.memo[key] = result
+    return result

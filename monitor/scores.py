@@ -2,15 +2,19 @@
 
 As the indicators score: any open veto makes a target 不合格 whatever its points;
 otherwise 100 minus its deductions, and under the pass line (60) is 不合格. A target
-that could not be checked (its homepage or timeline unreadable, or never crawled)
-gets no verdict, and says why.
+that could not be checked (its homepage or timeline unreadable, never crawled, or no
+crawl covering the day: ``monitor/coverage.py``) gets no verdict (未能检查), is
+counted apart, and says why. A column that could not be checked does not count
+against its site (its older findings are not judgements of the day).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +24,18 @@ from storage.models import Account, AccountFetch, Fetch, Finding, Site, Unit
 
 PASS = "合格"
 FAIL = "不合格"
+NOT_CHECKED = "未能检查"
+
+
+class FindingLike(Protocol):
+    """A stored finding or one judged on the fly (``monitor.check.JudgedFinding``)."""
+
+    rule: str
+    severity: str
+    points: float
+    target_type: str
+    target_id: str
+    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +97,7 @@ class RegionTotals:
         )
 
 
-def _owner(finding: Finding) -> tuple[str, str] | None:
+def _owner(finding: FindingLike) -> tuple[str, str] | None:
     if finding.target_type in ("site", "account"):
         return finding.target_type, finding.target_id
     if finding.target_type == "column":
@@ -89,7 +105,7 @@ def _owner(finding: Finding) -> tuple[str, str] | None:
     return None
 
 
-def capped_deductions(findings: list[Finding], rubric: Rubric) -> float:
+def capped_deductions(findings: Sequence[FindingLike], rubric: Rubric) -> float:
     """Points deducted, each indicator's total capped at its share of the 100 points."""
     by_rule: dict[str, float] = defaultdict(float)
     for finding in findings:
@@ -101,11 +117,32 @@ def capped_deductions(findings: list[Finding], rubric: Rubric) -> float:
     )
 
 
-def compute_scores(session: Session, rubric: Rubric | None = None) -> list[TargetScore]:
-    """Every active site's and account's score from the findings now open."""
+def compute_scores(
+    session: Session,
+    rubric: Rubric | None = None,
+    *,
+    findings: Sequence[FindingLike] | None = None,
+    not_checked: dict[tuple[str, str], str] | None = None,
+) -> list[TargetScore]:
+    """Every active site's and account's score.
+
+    From ``findings`` (default: the findings now open) and ``not_checked``, the
+    targets no observation covers with the reason (as ``monitor.check.judge`` gives
+    them; default: none beyond what the findings say).
+    """
     rubric = rubric or load_rubric()
-    open_findings: dict[tuple[str, str], list[Finding]] = defaultdict(list)
-    for finding in session.scalars(select(Finding).where(Finding.status == "open")):
+    if findings is None:
+        findings = list(session.scalars(select(Finding).where(Finding.status == "open")))
+    unchecked = dict(not_checked or {})
+    for finding in findings:
+        key = (finding.target_type, finding.target_id)
+        if finding.rule == "CHECK_FAILED" and key not in unchecked:
+            unchecked[key] = finding.message
+    open_findings: dict[tuple[str, str], list[FindingLike]] = defaultdict(list)
+    for finding in findings:
+        column_unchecked = ("column", finding.target_id) in unchecked
+        if finding.target_type == "column" and finding.rule != "CHECK_FAILED" and column_unchecked:
+            continue  # the column was not observed on the day: this is no judgement of it
         owner = _owner(finding)
         if owner is not None:
             open_findings[owner].append(finding)
@@ -127,14 +164,12 @@ def compute_scores(session: Session, rubric: Rubric | None = None) -> list[Targe
     ]
     scores = []
     for target_type, target_id, name, unit_id, platform in targets:
-        findings = open_findings.get((target_type, target_id), [])
+        target_findings = open_findings.get((target_type, target_id), [])
         unit = units.get(unit_id) if unit_id is not None else None
-        problems = tuple(f.message for f in findings)
-        unreadable = [
-            f for f in findings if f.rule == "CHECK_FAILED" and f.target_type == target_type
-        ]
-        if (target_type, target_id) not in crawled or unreadable:
-            reason = unreadable[0].message if unreadable else "尚未检查"
+        problems = tuple(f.message for f in target_findings)
+        reason = unchecked.get((target_type, target_id))
+        if (target_type, target_id) not in crawled or reason is not None:
+            reason = reason or "尚未检查(从未抓取)"
             scores.append(
                 TargetScore(
                     target_type,
@@ -151,8 +186,8 @@ def compute_scores(session: Session, rubric: Rubric | None = None) -> list[Targe
                 )
             )
             continue
-        vetoes = tuple(sorted({f.rule for f in findings if f.severity == "veto"}))
-        deductions = capped_deductions(findings, rubric)
+        vetoes = tuple(sorted({f.rule for f in target_findings if f.severity == "veto"}))
+        deductions = capped_deductions(target_findings, rubric)
         score = max(0.0, round(100.0 - deductions, 2))
         verdict = FAIL if vetoes or score < rubric.pass_line else PASS
         scores.append(
@@ -173,11 +208,9 @@ def compute_scores(session: Session, rubric: Rubric | None = None) -> list[Targe
 
 
 def scores_as_of(session: Session, as_of: date, rubric: Rubric | None = None) -> list[TargetScore]:
-    """Scores as they would stand after a check as of ``as_of``; stored findings are untouched."""
-    from monitor.check import run_check
+    """Scores as judged on ``as_of``, computed on the fly; stored findings are untouched."""
+    from monitor.check import judge
 
-    with session.begin_nested() as savepoint:
-        run_check(session, as_of)
-        scores = compute_scores(session, rubric)
-        savepoint.rollback()
-    return scores
+    rubric = rubric or load_rubric()
+    judged = judge(session, as_of, rubric=rubric)
+    return compute_scores(session, rubric, findings=judged.findings, not_checked=judged.not_checked)

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from storage.models import Account, Fetch, Finding, Item, Post, Site, SiteColumn, Unit
+from storage.models import Account, AccountFetch, Fetch, Finding, Item, Post, Site, SiteColumn, Unit
 
 
 def month_keys(start: date, end: date) -> list[str]:
@@ -181,10 +181,41 @@ def site_monthly_item_counts(
     return counts
 
 
+def _month_end(key: str) -> date:
+    """The last day of month ``YYYY-MM``."""
+    year, month = int(key[:4]), int(key[5:7])
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
+def account_observed_from(session: Session, account_id: str) -> date | None:
+    """The first day an account's timeline was read back to; None: never read.
+
+    The earliest of what its readable crawls proved complete (``complete_from``) and
+    the oldest post they read (a timeline is read newest first, so everything from
+    that post on was seen).
+    """
+    complete = session.scalar(
+        select(func.min(AccountFetch.complete_from)).where(
+            AccountFetch.account_id == account_id, AccountFetch.error_class == "ok"
+        )
+    )
+    oldest = session.scalar(
+        select(func.min(Post.published_on)).where(
+            Post.account_id == account_id, Post.pinned.is_(False)
+        )
+    )
+    days = [day for day in (complete, oldest) if day is not None]
+    return min(days) if days else None
+
+
 def account_monthly_counts(
     session: Session, account_id: str, start: date, end: date
-) -> dict[str, int]:
-    """Posts per month published in [start, end] by one account."""
+) -> dict[str, int | None]:
+    """Posts per month published in [start, end] by one account.
+
+    A month wholly before the account was first read is None (未观测), not 0.
+    """
     year, month = _year_month(Post.published_on)
     rows = session.execute(
         select(year, month, func.count(Post.id))
@@ -195,7 +226,11 @@ def account_monthly_counts(
         )
         .group_by(year, month)
     )
-    counts = dict.fromkeys(month_keys(start, end), 0)
+    observed_from = account_observed_from(session, account_id)
+    counts: dict[str, int | None] = {
+        key: 0 if observed_from is not None and _month_end(key) >= observed_from else None
+        for key in month_keys(start, end)
+    }
     for year_value, month_value, count in rows:
         counts[_month_key(year_value, month_value)] = count
     return counts

@@ -75,8 +75,21 @@ def days_before(day: date, *ages: int) -> list[date | None]:
     return [day - timedelta(days=age) for age in ages]
 
 
-def add_posts(account_id: str, days: list[date], platform: str = "weibo") -> None:
-    """Register account ``account_id`` (if needed) and store one read of its timeline."""
+def add_posts(
+    account_id: str,
+    days: list[date],
+    platform: str = "weibo",
+    *,
+    seen_at: datetime = datetime(2026, 9, 30, 2),
+    complete_from: date | None = date.min,
+    error_class: str = "ok",
+    block_reason: str | None = None,
+) -> None:
+    """Register account ``account_id`` (if needed) and store one read of its timeline.
+
+    ``complete_from``: from which day the platform proved the timeline complete (None:
+    a partial read); ``error_class`` other than ok: a failed read (no posts).
+    """
     from crawler.observations import AccountPageObservation
     from crawler.platforms.base import Post
     from storage.clock import CHINA_TZ
@@ -99,8 +112,13 @@ def add_posts(account_id: str, days: list[date], platform: str = "weibo") -> Non
             )
             for index, day in enumerate(days)
         )
-        page = AccountPageObservation(
-            account_id, "http://m.weibo.cn/api", 1, 200, "ok", None, "", posts, date.min
-        )
-        record_account_page(session, run_id, page, datetime(2026, 9, 30, 2))
+        if error_class == "ok":
+            page = AccountPageObservation(
+                account_id, "http://m.weibo.cn/api", 1, 200, "ok", None, "", posts, complete_from
+            )
+        else:
+            page = AccountPageObservation(
+                account_id, "http://m.weibo.cn/api", 1, 200, error_class, block_reason, "拒绝"
+            )
+        record_account_page(session, run_id, page, seen_at)
         finish_crawl_run(session, run_id)

@@ -1,9 +1,15 @@
-"""Screenshots of the pages behind new veto findings, kept as evidence for the notice.
+"""Evidence for new veto findings: a picture of what the crawl saw, never a later fetch.
 
-An office publicly criticised for a veto will ask "show me": a dated screenshot of
-the page (or of the browser's error page, for a site that does not open) answers.
-Chromium is Debian's, launched with the flags this machine needs; the screenshot's
-path is appended to the finding's evidence.
+An office publicly criticised for a veto will ask "show me". The answer must show
+the problem as govwatch observed it, so nothing is fetched again here (a later fetch
+may fail and show Chromium's "This site can't be reached", or show raw API JSON):
+the evidence page is rendered from stored observations — the homepage's or the
+column's items with their stated dates and when the crawl saw them, the columns'
+newest dates, an account's posts with their dates, the homepage probes — headed by
+the finding's sentence and the time of the crawl it rests on. Chromium (Debian's,
+offline: every request from the page is refused) screenshots it; without a browser
+the HTML page itself is kept. A veto whose problem stored data cannot show gets no
+picture, and its evidence says so (``无可靠截图``) instead of a misleading one.
 """
 
 from __future__ import annotations
@@ -11,45 +17,211 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from datetime import datetime, timedelta
+from html import escape
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from settings import get_settings
-from storage.clock import utcnow
+from storage.clock import CHINA_TZ, UTC, utcnow
 from storage.db import session_scope
-from storage.models import Finding
+from storage.models import Account, AccountFetch, Fetch, Finding, Item, Post, Probe, SiteColumn
 
 log = logging.getLogger(__name__)
 
+#: What a veto's evidence says when stored observations cannot show its problem.
+NO_FAITHFUL_EVIDENCE = "无可靠截图:存储的观测无法如实呈现该问题,请按证据链接人工核实"
 
-async def _capture(targets: list[tuple[int, str]], out_dir: Path) -> dict[int, Path]:
+ROWS = 30  # entries an evidence page lists
+#: Vetoes shown by the homepage's items and every column's newest date.
+SITE_RULES = frozenset(
+    {
+        "HOMEPAGE_NOT_UPDATED",
+        "HOMEPAGE_FEW_UPDATES",
+        "SITE_COLUMNS_NOT_UPDATED",
+        "SITE_COLUMNS_LONG_NOT_UPDATED",
+        "SITE_EMPTY_COLUMNS",
+    }
+)
+
+
+def _local(moment: datetime | None) -> str:
+    if moment is None:
+        return "—"
+    return f"{moment.replace(tzinfo=UTC).astimezone(CHINA_TZ):%Y-%m-%d %H:%M}"
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], empty: str) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    if not rows:
+        return f"<table><tr>{head}</tr><tr><td colspan={len(headers)}>{escape(empty)}</td></tr></table>"
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _items_section(session: Session, column: SiteColumn, title: str) -> str:
+    fetch = session.scalars(
+        select(Fetch).where(Fetch.column_id == column.id).order_by(Fetch.id.desc()).limit(1)
+    ).first()
+    items = session.scalars(
+        select(Item)
+        .where(Item.column_id == column.id)
+        .order_by(Item.published_on.desc().nulls_last(), Item.id.desc())
+        .limit(ROWS)
+    ).all()
+    read = (
+        f"最近一次抓取:{_local(fetch.fetched_at)}({'读取成功' if fetch.ok else '失败:' + fetch.error_class})"
+        if fetch
+        else "尚未抓取"
+    )
+    rows = [
+        (item.published_on or "无日期", item.title[:60], _local(item.first_seen_at))
+        for item in items
+    ]
+    return f"<h2>{escape(title)}</h2><p class=m>{escape(column.url)} · {escape(read)}</p>" + _table(
+        ("发布日期", "标题", "首次抓取到"), rows, "列表中没有任何信息"
+    )
+
+
+def _site_sections(session: Session, site_id: str, with_columns: bool) -> str:
+    columns = session.scalars(
+        select(SiteColumn).where(SiteColumn.site_id == site_id).order_by(SiteColumn.id)
+    ).all()
+    parts = [_items_section(session, c, "首页所列信息") for c in columns if c.origin == "homepage"]
+    if with_columns:
+        rows = []
+        for column in columns:
+            if column.origin == "homepage":
+                continue
+            newest = session.scalar(
+                select(Item.published_on)
+                .where(Item.column_id == column.id, Item.published_on.is_not(None))
+                .order_by(Item.published_on.desc())
+                .limit(1)
+            )
+            fetch = session.scalars(
+                select(Fetch).where(Fetch.column_id == column.id).order_by(Fetch.id.desc()).limit(1)
+            ).first()
+            outcome = "—" if fetch is None else ("成功" if fetch.ok else fetch.error_class)
+            rows.append(
+                (
+                    column.name,
+                    column.category,
+                    newest or "无",
+                    _local(fetch and fetch.fetched_at),
+                    outcome,
+                )
+            )
+        parts.append(
+            "<h2>各栏目最近更新</h2>"
+            + _table(("栏目", "类别", "最近一条发布日期", "最近抓取", "抓取结果"), rows, "没有栏目")
+        )
+    return "".join(parts)
+
+
+def _account_section(session: Session, account_id: str) -> str:
+    account = session.get(Account, account_id)
+    read = session.scalars(
+        select(AccountFetch)
+        .where(AccountFetch.account_id == account_id, AccountFetch.page_number == 1)
+        .order_by(AccountFetch.id.desc())
+        .limit(1)
+    ).first()
+    posts = session.scalars(
+        select(Post)
+        .where(Post.account_id == account_id)
+        .order_by(Post.published_at.desc())
+        .limit(ROWS)
+    ).all()
+    name = account.name if account else account_id
+    when = _local(read.fetched_at) if read else "—"
+    rows = [
+        (_local(post.published_at), ("[置顶] " if post.pinned else "") + post.title[:60])
+        for post in posts
+    ]
+    return f"<h2>账号「{escape(name)}」时间线(读取于 {escape(when)})</h2>" + _table(
+        ("发布时间", "内容"), rows, "时间线中没有任何发布内容"
+    )
+
+
+def _probe_section(session: Session, site_id: str) -> str:
+    since = utcnow() - timedelta(days=7)
+    probes = session.scalars(
+        select(Probe)
+        .where(Probe.site_id == site_id, Probe.probed_at >= since)
+        .order_by(Probe.probed_at.desc())
+        .limit(ROWS * 2)
+    ).all()
+    rows = [
+        (_local(p.probed_at), "可访问" if p.ok else "不可访问", p.http_status or "—", p.detail[:80])
+        for p in probes
+    ]
+    return "<h2>首页可用性探测(近7天)</h2>" + _table(
+        ("探测时间", "结果", "HTTP 状态", "说明"), rows, "没有探测记录"
+    )
+
+
+def evidence_html(session: Session, finding: Finding) -> str | None:
+    """The evidence page of ``finding`` from stored observations; None: none is faithful."""
+    rule, target = finding.rule, finding.target_id
+    if rule in SITE_RULES:
+        body = _site_sections(session, target, with_columns=True)
+    elif rule in ("SITE_UNREACHABLE", "SITE_AVAILABILITY_LOW"):
+        body = _probe_section(session, target)
+    elif rule in ("ACCOUNT_STALE", "ACCOUNT_ZOMBIE", "ACCOUNT_LOW_FREQUENCY"):
+        body = _account_section(session, target)
+    elif finding.target_type == "column" and rule in (
+        "COLUMN_STALE",
+        "COLUMN_EMPTY",
+        "ITEM_BACKDATED",
+    ):
+        site_id, _, name = target.partition("/")
+        column = session.scalars(
+            select(SiteColumn).where(SiteColumn.site_id == site_id, SiteColumn.name == name)
+        ).first()
+        if column is None:
+            return None
+        body = _items_section(session, column, f"「{name}」栏目所列信息")
+    else:
+        return None
+    return (
+        "<!doctype html><html><head><meta charset=utf-8><style>"
+        "body{font-family:'WenQuanYi Micro Hei','Noto Sans CJK SC',sans-serif;margin:24px}"
+        "table{border-collapse:collapse;width:100%;font-size:13px}"
+        "td,th{border:1px solid #ced4da;padding:3px 6px;text-align:left}"
+        "h1{font-size:18px;color:#c92a2a}h2{font-size:15px;margin-top:18px}.m{color:#495057}"
+        "</style></head><body>"
+        f"<h1>{escape(finding.message)}</h1>"
+        f"<p class=m>govwatch 取证页:以下为抓取时所见(来自存储的观测,非事后重新访问)。"
+        f"生成于 {escape(_local(utcnow()))}</p>{body}</body></html>"
+    )
+
+
+async def _render(pages: list[tuple[int, Path, str]]) -> set[int]:
     from playwright.async_api import Error as PlaywrightError
     from playwright.async_api import async_playwright
 
     settings = get_settings()
-    taken: dict[int, Path] = {}
+    taken: set[int] = set()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=settings.browser_executable, args=list(settings.browser_args)
         )
         try:
-            context = await browser.new_context(
-                ignore_https_errors=True, viewport={"width": 1280, "height": 900}
-            )
-            for finding_id, url in targets:
+            context = await browser.new_context(viewport={"width": 1280, "height": 900})
+            await context.route("**/*", lambda route: route.abort())  # offline: stored data only
+            for finding_id, path, html in pages:
                 page = await context.new_page()
-                path = out_dir / f"finding-{finding_id}-{utcnow():%Y%m%dT%H%M%S}.png"
                 try:
-                    await page.goto(url, timeout=int(settings.probe_timeout_s * 1000))
-                except PlaywrightError as error:
-                    # A page that does not open is the evidence: shoot the error page.
-                    log.info("evidence page %s did not open: %s", url, error)
-                try:
+                    await page.set_content(html, timeout=int(settings.probe_timeout_s * 1000))
                     await page.screenshot(path=str(path), full_page=False)
-                    taken[finding_id] = path
+                    taken.add(finding_id)
                 except PlaywrightError as error:
-                    log.warning("no screenshot of %s: %s", url, error)
+                    log.warning("no screenshot of finding %s: %s", finding_id, error)
                 finally:
                     await page.close()
         finally:
@@ -58,17 +230,17 @@ async def _capture(targets: list[tuple[int, str]], out_dir: Path) -> dict[int, P
 
 
 def capture_veto_evidence(finding_ids: Sequence[int]) -> int:
-    """Screenshot the first evidence URL of each open veto finding among ``finding_ids``.
+    """Attach evidence to each open veto finding among ``finding_ids``.
 
-    Returns how many screenshots were attached. Does nothing when screenshots are off
-    or the browser is missing; never raises for a page that fails.
+    A screenshot (or, without a browser, the HTML page) rendered from stored
+    observations, or the note that no faithful evidence exists. Returns how many
+    findings got a picture or page. Does nothing when screenshots are off.
     """
     settings = get_settings()
     if not finding_ids or not settings.screenshots:
         return 0
-    if not Path(settings.browser_executable).exists():
-        log.warning("screenshots skipped: no browser at %s", settings.browser_executable)
-        return 0
+    out_dir = Path(settings.evidence_dir)
+    pages: list[tuple[int, Path, str]] = []
     with session_scope() as session:
         findings = session.scalars(
             select(Finding).where(
@@ -77,23 +249,36 @@ def capture_veto_evidence(finding_ids: Sequence[int]) -> int:
                 Finding.status == "open",
             )
         ).all()
-        targets = [
-            (finding.id, finding.evidence[0])
-            for finding in findings
-            if finding.evidence and str(finding.evidence[0]).startswith(("http://", "https://"))
-        ]
-    if not targets:
+        for finding in findings:
+            html = evidence_html(session, finding)
+            if html is None:
+                if NO_FAITHFUL_EVIDENCE not in finding.evidence:
+                    finding.evidence = [*finding.evidence, NO_FAITHFUL_EVIDENCE]
+                continue
+            stem = f"finding-{finding.id}-{utcnow():%Y%m%dT%H%M%S}"
+            pages.append((finding.id, out_dir / f"{stem}.png", html))
+    if not pages:
         return 0
-    out_dir = Path(settings.evidence_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        taken = asyncio.run(_capture(targets, out_dir))
-    except Exception as error:  # the browser itself failed: findings stand without pictures
-        log.warning("screenshots failed: %s", error)
-        return 0
+    taken: set[int] = set()
+    if Path(settings.browser_executable).exists():
+        try:
+            taken = asyncio.run(_render(pages))
+        except Exception as error:  # the browser itself failed: keep the HTML pages instead
+            log.warning("screenshots failed: %s", error)
+    else:
+        log.warning("no browser at %s: evidence kept as HTML", settings.browser_executable)
+    attached: dict[int, Path] = {}
+    for finding_id, png, html in pages:
+        if finding_id in taken:
+            attached[finding_id] = png
+        else:
+            page = png.with_suffix(".html")
+            page.write_text(html, encoding="utf-8")
+            attached[finding_id] = page
     with session_scope() as session:
-        for finding_id, path in taken.items():
+        for finding_id, path in attached.items():
             finding = session.get(Finding, finding_id)
             if finding is not None:
                 finding.evidence = [*finding.evidence, str(path.resolve())]
-    return len(taken)
+    return len(attached)

@@ -19,7 +19,7 @@ def report(
     out: Path = typer.Option(..., "--out", help="输出文件:.xlsx、.html、.md 或 .csv"),
 ) -> None:
     """生成检查期间的检查报告(汇总、各单位发布量、网站与新媒体检查情况、通报草稿)。"""
-    first_day, last_day = parse_day(start), parse_day(end)
+    first_day, last_day = parse_day(start, "--from"), parse_day(end, "--to")
     assert first_day is not None and last_day is not None
     if first_day > last_day:
         raise BadInput(f"--from {first_day} 晚于 --to {last_day},请检查日期")

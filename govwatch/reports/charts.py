@@ -38,16 +38,22 @@ def _number(value: float) -> str:
 
 def bar_chart_svg(
     categories: list[str],
-    series: dict[str, list[float]],
+    series: dict[str, list[float | None]],
     title: str,
     unit: str = "",
     width: int = 640,
     height: int = 300,
 ) -> str:
-    """Grouped vertical bars: one group per category, one bar per series, values on top."""
+    """Grouped vertical bars: one group per category, one bar per series, values on top.
+
+    A value of None is a category not observed: no bar, 未观测 in grey instead of a number
+    (a month nobody read is not a month with nothing in it).
+    """
     left, right, top, bottom = 48, 16, 40, 48
     plot_width, plot_height = width - left - right, height - top - bottom
-    highest = max((value for values in series.values() for value in values), default=0)
+    highest = max(
+        (value for values in series.values() for value in values if value is not None), default=0
+    )
     axis_top = _nice_ceiling(highest)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
@@ -75,8 +81,15 @@ def bar_chart_svg(
         group_left = left + group_width * index + (group_width - bar_width * len(series)) / 2
         for position, (name, values) in enumerate(series.items()):
             value = values[index] if index < len(values) else 0
-            bar_height = plot_height * value / axis_top
             x = group_left + bar_width * position
+            if value is None:
+                parts.append(
+                    f'<text x="{x + (bar_width - 2) / 2:.1f}" y="{top + plot_height - 4}" '
+                    f'text-anchor="middle" font-size="11" fill="#adb5bd" class="unobserved">'
+                    f"未观测<title>{escape(name)} {escape(category)}: 未观测(尚未抓取)</title></text>"
+                )
+                continue
+            bar_height = plot_height * value / axis_top
             y = top + plot_height - bar_height
             color = PALETTE[position % len(PALETTE)]
             parts.append(

@@ -1,8 +1,9 @@
 """The state of findings and scores on the report's day, without changing what is stored.
 
-Like ``monitor.scores.scores_as_of``, a check as of the day runs inside a savepoint that
-is rolled back; here the open findings are copied out too, so the scores and the
-findings the notice names come from the same check.
+Like ``monitor.scores.scores_as_of``, the rules judge the day on the fly
+(``monitor.check.judge``, nothing written); the scores and the findings the notice
+names come from that one judgement, and targets no crawl covers are 未能检查 with
+the reason.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govwatch.reports.model import FindingFact
-from monitor.check import run_check
+from monitor.check import JudgedFinding, judge
+from monitor.rubric import load_rubric
 from monitor.rules import RULES
 from monitor.scores import TargetScore, compute_scores
-from storage.models import Account, Finding, Site
+from storage.models import Account, Site
 
 RULE_NAMES = {rule.code: rule.name for rule in RULES}
 
@@ -42,7 +44,7 @@ def _target_names(session: Session) -> dict[tuple[str, str], str]:
     return names
 
 
-def _fact(finding: Finding, names: dict[tuple[str, str], str]) -> FindingFact:
+def _fact(finding: JudgedFinding, names: dict[tuple[str, str], str]) -> FindingFact:
     if finding.target_type == "column":
         target_name = names.get(("site", finding.target_id.split("/", 1)[0]), finding.target_id)
     elif finding.target_type == "unit":
@@ -62,18 +64,22 @@ def _fact(finding: Finding, names: dict[tuple[str, str], str]) -> FindingFact:
 
 
 def take_snapshot(session: Session, as_of: date) -> Snapshot:
-    """Scores and open findings after a check as of ``as_of``; stored findings untouched."""
+    """Scores and findings as judged on ``as_of``; stored findings untouched."""
     names = _target_names(session)
-    with session.begin_nested() as savepoint:
-        run_check(session, as_of)
-        scores = compute_scores(session)
-        findings = [
-            _fact(finding, names)
-            for finding in session.scalars(
-                select(Finding)
-                .where(Finding.status == "open")
-                .order_by(Finding.target_type, Finding.target_id, Finding.rule, Finding.id)
-            )
-        ]
-        savepoint.rollback()
+    rubric = load_rubric()
+    judged = judge(session, as_of, rubric=rubric)
+    scores = compute_scores(
+        session, rubric, findings=judged.findings, not_checked=judged.not_checked
+    )
+    unchecked_columns = {target_id for kind, target_id in judged.not_checked if kind == "column"}
+    findings = [
+        _fact(finding, names)
+        for finding in judged.findings
+        # A column no crawl covered is not judged: only its 未能检查 line is kept.
+        if not (
+            finding.target_type == "column"
+            and finding.target_id in unchecked_columns
+            and finding.rule != "CHECK_FAILED"
+        )
+    ]
     return Snapshot(as_of, scores, findings)

@@ -84,12 +84,12 @@ def _timeline_window(newest: date | None) -> tuple[date, date]:
     return start, end
 
 
-def _timeline_svg(counts: dict[str, int], title: str) -> Markup:
+def _timeline_svg(counts: dict[str, int | None], title: str) -> Markup:
     labels = [f"{int(month[5:])}月" if month[5:] != "01" else month for month in counts]
     return Markup(
         bar_chart_svg(
             labels,
-            {title: [float(value) for value in counts.values()]},
+            {title: [None if value is None else float(value) for value in counts.values()]},
             title,
             unit="条",
             width=760,

@@ -51,7 +51,8 @@ class AccountLowFrequency(Rule):
             judged_from = max(since, state.complete_from + timedelta(days=1))
             weeks = counts.get(state.account_id, {})
             detections = []
-            for monday in full_weeks(judged_from, context.as_of):
+            # Only weeks the read saw whole: a week ending the day it ran is not over yet.
+            for monday in full_weeks(judged_from, state.observed_through(context.as_of)):
                 count = weeks.get(monday, 0)
                 if count >= minimum:
                     continue

@@ -35,7 +35,9 @@ class CheckFailed(Rule):
 
     Blocked, login walls, timeouts, error statuses and pages with no recognisable
     list: the target is reported as not checked, never as stale or empty, since a
-    false finding is worse than a missed one.
+    false finding is worse than a missed one. A target read before but not on or
+    after the day judged (no crawl covers it, see ``monitor/coverage.py``) is
+    reported the same way, as 未能检查 with what is missing.
     """
 
     code = "CHECK_FAILED"
@@ -54,7 +56,11 @@ class CheckFailed(Rule):
                     target_type, target_id = "column", state.target_id
                     label = f"{state.site_name}「{state.column_name}」栏目"
                 detections: tuple[Detection, ...] = ()
-                if not state.readable:
+                if state.coverage_gap and not state.failed:
+                    # Read once, but no read covers the day judged: say so, judge nothing.
+                    message = f"{label}未能检查:{state.coverage_gap}"
+                    detections = (Detection(message, (state.fetch_url or state.column_url,)),)
+                elif state.failed:
                     reason = ERROR_LABELS.get(state.error_class, "访问失败")
                     if state.error_detail:
                         reason = f"{reason}({state.error_detail})"
@@ -65,7 +71,10 @@ class CheckFailed(Rule):
             if account.error_class is None:
                 continue
             detections = ()
-            if not account.readable:
+            if account.coverage_gap and not account.failed:
+                message = f"账号「{account.name}」未能检查:{account.coverage_gap}"
+                detections = (Detection(message, (account.first_page_url or "",)),)
+            elif account.failed:
                 reason = BLOCK_LABELS.get(account.block_reason or "", "") or ERROR_LABELS.get(
                     account.error_class, "访问失败"
                 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
+from monitor.column_state import column_states
 from monitor.rules.base import CheckContext, Detection, Judgement, Rule
 from monitor.site_health_state import latest_link_checks, sites
 from storage.models import LinkCheck
@@ -20,6 +21,24 @@ PROBLEM_LABELS = {
     "not_an_image": "不是图片",
     "undecodable_image": "图片已损坏无法显示",
 }
+
+
+def _url_key(url: str) -> str:
+    return url.rstrip("/")
+
+
+def failed_pages(context: CheckContext) -> set[str]:
+    """URLs of homepages and columns whose fetch as of the day failed (CHECK_FAILED).
+
+    One failure, one finding: a column answering 500 is CHECK_FAILED, and the link to
+    it on the homepage is not also LINK_BROKEN.
+    """
+    urls: set[str] = set()
+    for page_kind in ("homepage", "column"):
+        for state in column_states(context, page_kind):
+            if state.failed:
+                urls.update(_url_key(url) for url in (state.column_url, state.fetch_url) if url)
+    return urls
 
 
 def _reason(check: LinkCheck) -> str:
@@ -47,6 +66,7 @@ class LinkBroken(Rule):
         homepage_points = context.rubric.param(self.code, "homepage_points")
         other_points = context.rubric.param(self.code, "other_points")
         checks = latest_link_checks(context)
+        already_failed = failed_pages(context)
         for site in sites(context).values():
             if site.site_id not in checks:
                 continue  # no link check yet
@@ -54,6 +74,8 @@ class LinkBroken(Rule):
             for check in checks[site.site_id]:
                 if check.ok or check.kind != self.kind:
                     continue
+                if _url_key(check.url) in already_failed:
+                    continue  # reported once, as CHECK_FAILED of that page
                 page = check.found_on[0] if check.found_on else site.url
                 where = "首页" if check.on_homepage else f"页面 {page} "
                 message = self.message_template.format(

@@ -3,6 +3,10 @@
 Local rules [S]: a district requires each unit to publish at least 10 items a month in
 the columns it maintains; a county 3 a week. Counted by published date over the site
 columns each unit maintains (the homepage pseudo-column excluded), in SQL.
+
+Only what was observed is judged: a unit is left unjudged while any column it
+maintains is not covered on the day (CHECK_FAILED, or no crawl covering it), and a
+period is judged only when every such column was observed from its first day on.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from monitor.column_state import ColumnState, column_observed_from, column_states
 from monitor.rules.account_low_frequency import full_weeks
 from monitor.rules.base import CheckContext, Detection, Judgement, Rule
 from storage.models import Item, Site, SiteColumn, Unit
@@ -74,7 +79,21 @@ class UnitQuota(Rule):
         )
         for unit_id, day, count in rows:
             per_day.setdefault(unit_id, {})[day] = count
+        observed_from = column_observed_from(context)
+        covered_since: dict[int, date] = {}  # per unit: every column it maintains read since
+        uncovered: set[int] = set()
+        for column_unit, state in self._column_units(context):
+            since_day = observed_from.get(state.column_id)
+            if not state.readable or since_day is None:
+                uncovered.add(column_unit)
+            else:
+                covered_since[column_unit] = max(
+                    since_day, covered_since.get(column_unit, since_day)
+                )
         for unit_id, unit_name in units.items():
+            if unit_id in uncovered or unit_id not in covered_since:
+                continue  # a column it maintains was not observed on the day: not judged
+            first_observed = covered_since[unit_id]
             days = per_day.get(unit_id, {})
             quota = {"monthly_site_items": monthly, "weekly_site_items": weekly} | overrides.get(
                 unit_name, {}
@@ -93,8 +112,8 @@ class UnitQuota(Rule):
                 for monday in weeks
             ]
             for start, end, label, required in periods:
-                if not required:
-                    continue
+                if not required or start < first_observed:
+                    continue  # no quota, or the period began before the columns were read
                 count = sum(n for day, n in days.items() if start <= day <= end)
                 if count < required:
                     message = self.message_template.format(
@@ -102,3 +121,19 @@ class UnitQuota(Rule):
                     )
                     detections.append(Detection(message, (), subject=f"{start}..{end}"))
             yield Judgement("unit", unit_name, unit_name, tuple(detections))
+
+    @staticmethod
+    def _column_units(context: CheckContext) -> list[tuple[int, ColumnState]]:
+        """(unit id, column state) of every judged column, by the unit maintaining it."""
+        units = dict(
+            context.session.execute(
+                select(SiteColumn.id, func.coalesce(SiteColumn.unit_id, Site.unit_id)).join(
+                    Site, Site.id == SiteColumn.site_id
+                )
+            ).all()
+        )
+        return [
+            (units[state.column_id], state)
+            for state in column_states(context)
+            if units.get(state.column_id) is not None
+        ]

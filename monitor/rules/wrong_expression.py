@@ -90,7 +90,7 @@ class WrongExpression(Rule):
                     Detection(message, (url,), subject=f"{url}|{hit.wrong}")
                 )
         for account_id, account in accounts.items():
-            if account.readable:
+            if account.error_class == "ok":  # posts are judged as read: no window to cover
                 detections = _unique(hits_by_account.get(account_id, []))
                 yield Judgement("account", account_id, account.unit, detections)
 
