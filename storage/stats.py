@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from storage.clock import to_china_day
 from storage.models import Account, AccountFetch, Fetch, Finding, Item, Post, Site, SiteColumn, Unit
 
 
@@ -188,25 +189,28 @@ def _month_end(key: str) -> date:
     return date.fromordinal(following.toordinal() - 1)
 
 
-def account_observed_from(session: Session, account_id: str) -> date | None:
-    """The first day an account's timeline was read back to; None: never read.
+def account_observed_span(session: Session, account_id: str) -> tuple[date, date] | None:
+    """The days an account's timeline was read over: (from, until); None: never read.
 
-    The earliest of what its readable crawls proved complete (``complete_from``) and
-    the oldest post they read (a timeline is read newest first, so everything from
-    that post on was seen).
+    From the earliest of what its readable crawls proved complete (``complete_from``)
+    and the oldest post they read (a timeline is read newest first, so everything from
+    that post on was seen), until the day of its last readable read.
     """
-    complete = session.scalar(
-        select(func.min(AccountFetch.complete_from)).where(
+    complete, last_read = session.execute(
+        select(func.min(AccountFetch.complete_from), func.max(AccountFetch.fetched_at)).where(
             AccountFetch.account_id == account_id, AccountFetch.error_class == "ok"
         )
-    )
+    ).one()
+    if last_read is None:
+        return None
     oldest = session.scalar(
         select(func.min(Post.published_on)).where(
             Post.account_id == account_id, Post.pinned.is_(False)
         )
     )
+    until = to_china_day(last_read)
     days = [day for day in (complete, oldest) if day is not None]
-    return min(days) if days else None
+    return (min(days) if days else until), until
 
 
 def account_monthly_counts(
@@ -214,7 +218,8 @@ def account_monthly_counts(
 ) -> dict[str, int | None]:
     """Posts per month published in [start, end] by one account.
 
-    A month wholly before the account was first read is None (未观测), not 0.
+    A month wholly before the account was first read, or after its last read, is None
+    (未观测), not 0.
     """
     year, month = _year_month(Post.published_on)
     rows = session.execute(
@@ -226,9 +231,11 @@ def account_monthly_counts(
         )
         .group_by(year, month)
     )
-    observed_from = account_observed_from(session, account_id)
+    span = account_observed_span(session, account_id)
     counts: dict[str, int | None] = {
-        key: 0 if observed_from is not None and _month_end(key) >= observed_from else None
+        key: 0
+        if span is not None and _month_end(key) >= span[0] and f"{span[1]:%Y-%m}" >= key
+        else None
         for key in month_keys(start, end)
     }
     for year_value, month_value, count in rows:

@@ -74,7 +74,7 @@ def _items_section(session: Session, column: SiteColumn, title: str) -> str:
         .limit(ROWS)
     ).all()
     read = (
-        f"最近一次抓取:{_local(fetch.fetched_at)}({'读取成功' if fetch.ok else '失败:' + fetch.error_class})"
+        f"最近一次抓取:{_local(fetch.fetched_at)}({'读取成功' if fetch.succeeded else '失败:' + fetch.error_class})"
         if fetch
         else "尚未抓取"
     )
@@ -106,7 +106,7 @@ def _site_sections(session: Session, site_id: str, with_columns: bool) -> str:
             fetch = session.scalars(
                 select(Fetch).where(Fetch.column_id == column.id).order_by(Fetch.id.desc()).limit(1)
             ).first()
-            outcome = "—" if fetch is None else ("成功" if fetch.ok else fetch.error_class)
+            outcome = "—" if fetch is None else ("成功" if fetch.succeeded else fetch.error_class)
             rows.append(
                 (
                     column.name,

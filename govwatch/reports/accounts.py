@@ -88,7 +88,9 @@ def accounts_table(
                 newest.isoformat() if newest else "无",
                 round(posts_in_period[score.target_id] / spanned, 1) if spanned else None,
                 score.verdict or NOT_CHECKED,
-                _remarks(account_findings[score.target_id], newest, end),
+                _remarks(account_findings[score.target_id], newest, end)
+                if score.verdict is not None
+                else f"{NOT_CHECKED}:{score.reason}",
             ]
         )
     return table

@@ -58,6 +58,9 @@ def build_report(session: Session, start: date, end: date) -> Report:
         items_total=sum(row.count for row in unit_counts),
         top_units=[(str(row[1]), int(row[3])) for row in ranking.rows[:TOP_UNITS] if row[3]],  # type: ignore[arg-type]
         monthly_quota=monthly_quota,
+        not_checked=[
+            (score.name, score.reason) for score in snapshot.scores if score.verdict is None
+        ],
     )
     tables = [
         summary_table(site_totals, account_totals, all_totals, rubric.pass_line),

@@ -71,8 +71,13 @@ def build_notice(
     items_total: int,
     top_units: list[tuple[str, int]],
     monthly_quota: int,
+    not_checked: list[tuple[str, str]] | None = None,
 ) -> Notice:
-    """The notice text for the figures of one period."""
+    """The notice text for the figures of one period.
+
+    ``not_checked``: (name, reason) of each site and account without a verdict
+    (未能检查); they are named apart, with the reason, and left out of the pass rate.
+    """
     title = f"关于{period_label}全区政府网站和政务新媒体检查情况的通报"
     paragraphs: list[str] = ["各乡镇人民政府、街道办事处,区直各部门:"]
     paragraphs.append(
@@ -95,7 +100,10 @@ def build_notice(
         f"政务新媒体合格{account_totals.passed}个,合格率{rate_text(account_totals.pass_rate)}。"
     )
     if all_totals.not_checked:
-        overall += f"另有{all_totals.not_checked}个因无法访问等原因未能完成检查。"
+        overall += (
+            f"另有{all_totals.not_checked}个因无法访问或没有覆盖监测时间点的抓取数据未能检查,"
+            "不计入合格率。"
+        )
     paragraphs.append(overall)
     publishing = f"检查期内,各单位在政府网站共发布信息{items_total}条"
     if top_units:
@@ -138,12 +146,25 @@ def build_notice(
             f"{monthly_quota}条的要求,{len(per_unit)}个单位未达标:{named}。"
         )
         section += 1
-    if unreadable:
+    unchecked_names = {name for name, _ in not_checked or []}
+    columns_unread = [
+        fact
+        for fact in unreadable
+        if fact.target_type == "column" and fact.target_name not in unchecked_names
+    ]
+    if not_checked or columns_unread:
         paragraphs.append(
-            f"({_ordinal(section)})未能完成检查。以下对象在检查期间无法正常访问,"
-            "请主办单位核实并确保正常访问:"
+            f"({_ordinal(section)})未能检查。以下对象无法访问或没有覆盖监测时间点的抓取数据,"
+            "未作评判、不计入合格率,请主办单位核实并确保正常访问:"
         )
-        paragraphs.extend(_problem_lines(unreadable))
+        paragraphs.extend(
+            f"{index}.{name}:{reason.rstrip('。')}。"
+            for index, (name, reason) in enumerate(not_checked or [], start=1)
+        )
+        if columns_unread:
+            paragraphs.append(
+                f"{len(not_checked or []) + 1}.部分栏目未能检查:{_named(columns_unread)}。"
+            )
         section += 1
 
     deadline = chinese_date(end + timedelta(days=RECTIFY_DAYS))
