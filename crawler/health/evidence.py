@@ -87,39 +87,39 @@ def _items_section(session: Session, column: SiteColumn, title: str) -> str:
     )
 
 
-def _site_sections(session: Session, site_id: str, with_columns: bool) -> str:
+def _site_sections(session: Session, site_id: str) -> str:
+    """The homepage's items, and every column's newest date and last read."""
     columns = session.scalars(
         select(SiteColumn).where(SiteColumn.site_id == site_id).order_by(SiteColumn.id)
     ).all()
     parts = [_items_section(session, c, "首页所列信息") for c in columns if c.origin == "homepage"]
-    if with_columns:
-        rows = []
-        for column in columns:
-            if column.origin == "homepage":
-                continue
-            newest = session.scalar(
-                select(Item.published_on)
-                .where(Item.column_id == column.id, Item.published_on.is_not(None))
-                .order_by(Item.published_on.desc())
-                .limit(1)
-            )
-            fetch = session.scalars(
-                select(Fetch).where(Fetch.column_id == column.id).order_by(Fetch.id.desc()).limit(1)
-            ).first()
-            outcome = "—" if fetch is None else ("成功" if fetch.succeeded else fetch.error_class)
-            rows.append(
-                (
-                    column.name,
-                    column.category,
-                    newest or "无",
-                    _local(fetch and fetch.fetched_at),
-                    outcome,
-                )
-            )
-        parts.append(
-            "<h2>各栏目最近更新</h2>"
-            + _table(("栏目", "类别", "最近一条发布日期", "最近抓取", "抓取结果"), rows, "没有栏目")
+    rows = []
+    for column in columns:
+        if column.origin == "homepage":
+            continue
+        newest = session.scalar(
+            select(Item.published_on)
+            .where(Item.column_id == column.id, Item.published_on.is_not(None))
+            .order_by(Item.published_on.desc())
+            .limit(1)
         )
+        fetch = session.scalars(
+            select(Fetch).where(Fetch.column_id == column.id).order_by(Fetch.id.desc()).limit(1)
+        ).first()
+        outcome = "—" if fetch is None else ("成功" if fetch.succeeded else fetch.error_class)
+        rows.append(
+            (
+                column.name,
+                column.category,
+                newest or "无",
+                _local(fetch and fetch.fetched_at),
+                outcome,
+            )
+        )
+    parts.append(
+        "<h2>各栏目最近更新</h2>"
+        + _table(("栏目", "类别", "最近一条发布日期", "最近抓取", "抓取结果"), rows, "没有栏目")
+    )
     return "".join(parts)
 
 
@@ -169,7 +169,7 @@ def evidence_html(session: Session, finding: Finding) -> str | None:
     """The evidence page of ``finding`` from stored observations; None: none is faithful."""
     rule, target = finding.rule, finding.target_id
     if rule in SITE_RULES:
-        body = _site_sections(session, target, with_columns=True)
+        body = _site_sections(session, target)
     elif rule in ("SITE_UNREACHABLE", "SITE_AVAILABILITY_LOW"):
         body = _probe_section(session, target)
     elif rule in ("ACCOUNT_STALE", "ACCOUNT_ZOMBIE", "ACCOUNT_LOW_FREQUENCY"):

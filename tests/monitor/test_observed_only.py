@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from observe import add_posts, days_before, observe_column, register_columns
@@ -199,7 +200,7 @@ def test_future_and_absurd_days_are_refused(database_url: str, govwatch_cli, arg
 
 
 def test_tomorrow_is_refused_and_a_day_without_observations_is_all_not_checked(
-    database_url: str, govwatch_cli
+    database_url: str, govwatch_cli, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     tomorrow = china_today() + timedelta(days=1)
     assert govwatch_cli("scores", "--as-of", tomorrow.isoformat()).returncode == 2
@@ -209,6 +210,13 @@ def test_tomorrow_is_refused_and_a_day_without_observations_is_all_not_checked(
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     assert rows and all(row["verdict"] is None and row["reason"] for row in rows)
+    report = govwatch_cli(
+        "report", "--from", "2020-01-01", "--to", "2020-03-31", "--out", str(tmp_path / "r.md")
+    )
+    assert report.returncode == 0, report.stderr
+    text = (tmp_path / "r.md").read_text(encoding="utf-8")
+    judged = text[text.index("## 政府网站检查情况") : text.index("## 通报")]
+    assert "未能检查" in judged and "合格" not in judged.replace("不计入合格率", "")
     table = govwatch_cli("scores", "--as-of", "2026-01-01")
     assert "未能检查 2 个" in table.stdout and "检查 0 个" in table.stdout
 
