@@ -23,6 +23,9 @@ def test_scores_json_as_of_a_day(database_url: str, govwatch) -> None:
     register_columns({"动态": "news", "公告": "notice"})
     observe_column("动态", days_before(AS_OF, 20), datetime(2026, 9, 30, 2))
     observe_column("公告", days_before(AS_OF, 10), datetime(2026, 9, 30, 2))
+    # A busy homepage read that day too: without it the site is 未能检查.
+    homepage = days_before(AS_OF, *range(14))
+    observe_column("首页", homepage, datetime(2026, 9, 30, 2), homepage=True)
     add_posts("quiet", [AS_OF - timedelta(days=30)])
     result = govwatch(
         "scores", "--as-of", AS_OF.isoformat(), "--format", "json", database_url=database_url
