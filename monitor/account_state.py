@@ -156,6 +156,8 @@ def _query(context: CheckContext) -> list[AccountState]:
     reach = _later_reach(context, [row[14] for row in rows if row[14] is not None])
     states = []
     for row in rows:
+        # The SELECT lists: 4 identity fields, the newest post day and post count, the last
+        # success, the latest read (7 fields), then the later readable read's id and its 7.
         identity, newest, count, last_ok_at = row[:4], row[4], row[5], row[6]
         before_read, after_id, after_read = row[7:14], row[14], row[15:22]
         gap = ""

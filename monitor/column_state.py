@@ -163,6 +163,9 @@ def _query_column_states(context: CheckContext, page_kind: str) -> list[ColumnSt
     reach = _later_reach(context, later_ids)
     states = []
     for row in rows:
+        # The SELECT lists: 7 identity fields (ColumnState's first 7), 3 item counts, the
+        # last success, the latest fetch (6 fields), then the later readable fetch's id and
+        # its 6 fields.
         base, counts, last_ok_at = row[:7], row[7:10], row[10]
         before_fetch, after_id, after_fetch = row[11:17], row[17], row[18:24]
         gap = ""
