@@ -242,7 +242,10 @@ def column_observed_from(context: CheckContext) -> dict[int, date]:
     rows = context.session.execute(
         select(first_ok.c.column_id, Fetch.fetched_at, func.min(Item.published_on))
         .join(Fetch, Fetch.id == first_ok.c.fetch_id)
-        .outerjoin(Item, Item.first_fetch_id == Fetch.id)
+        # By column first (indexed), then the fetch that first listed the item.
+        .outerjoin(
+            Item, (Item.column_id == first_ok.c.column_id) & (Item.first_fetch_id == Fetch.id)
+        )
         .group_by(first_ok.c.column_id, Fetch.fetched_at)
     )
     result = {
