@@ -242,9 +242,11 @@ def column_observed_from(context: CheckContext) -> dict[int, date]:
     rows = context.session.execute(
         select(first_ok.c.column_id, Fetch.fetched_at, func.min(Item.published_on))
         .join(Fetch, Fetch.id == first_ok.c.fetch_id)
-        # By column first (indexed), then the fetch that first listed the item.
+        # Items that fetch listed first were stored with its time as first_seen_at: found
+        # through the (column_id, first_seen_at) index instead of scanning every item.
         .outerjoin(
-            Item, (Item.column_id == first_ok.c.column_id) & (Item.first_fetch_id == Fetch.id)
+            Item,
+            (Item.column_id == first_ok.c.column_id) & (Item.first_seen_at == Fetch.fetched_at),
         )
         .group_by(first_ok.c.column_id, Fetch.fetched_at)
     )
