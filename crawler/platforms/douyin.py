@@ -126,9 +126,8 @@ class DouyinAdapter(PlatformAdapter):
         status_code = payload.get("status_code")
         message = str(payload.get("status_msg") or "")
         if status_code in LOGIN_STATUS_CODES:
-            return blocked_page(
-                BlockReason.LOGIN_WALL, f"抖音要求登录(status_code={status_code} {message})".strip()
-            )
+            shown = f"status_code={status_code}" + (f" {message}" if message else "")
+            return blocked_page(BlockReason.LOGIN_WALL, f"抖音要求登录({shown})")
         if status_code != 0:
             reason = message_block(message) or BlockReason.HTTP_ERROR
             return blocked_page(reason, f"douyin status_code={status_code}: {message}")
