@@ -24,6 +24,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -282,8 +283,12 @@ async def _start_capturing(page: Any, request: scrapy.Request) -> None:
     whose URL looks like the post list."""
     cookies = request.meta.get("browser_cookies") or {}
     if cookies:
+        # Scoped to the whole site (path "/"): given the page URL, the browser would keep
+        # them to that page's path and the page's own API requests would go without.
+        parts = urlsplit(request.url)
+        site = f"{parts.scheme}://{parts.netloc}/"
         await page.context.add_cookies(
-            [{"name": name, "value": value, "url": request.url} for name, value in cookies.items()]
+            [{"name": name, "value": value, "url": site} for name, value in cookies.items()]
         )
     captured: list[Any] = []
     request.meta["captured_responses"] = captured

@@ -38,8 +38,9 @@ def register(accounts: str) -> None:
         sync_targets(session, parse_targets(f"accounts:\n{accounts}", "t.yaml"))
 
 
-def crawl(account_id: str, database_url: str, platforms: FakePlatforms) -> None:
+def crawl(account_id: str, database_url: str, platforms: FakePlatforms, **extra_env: str) -> None:
     env = {
+        **extra_env,
         "GOVWATCH_DATABASE_URL": database_url,
         "GOVWATCH_PLATFORM_DELAY_S": "0",
         **{
@@ -378,13 +379,15 @@ def test_toutiao_profile_page_in_browser_gives_publish_times(
         token, [DAYS * (2 * i + 1) for i in range(60)], page_size=20, times="id_only"
     )
     register(f"  - {{id: tt, name: 头条号, platform: toutiao, uid: '{token}'}}\n")
-    crawl("tt", database_url, platforms)
+    crawl("tt", database_url, platforms, GOVWATCH_TOUTIAO_COOKIE="ttwid=1%7Csecret-tt")
     with session_scope() as session:
         days = sorted(session.scalars(select(Post.published_on)), reverse=True)
     assert days[0] == china_today() - DAYS  # 1 day old, not pushed 3 days later
     assert days[:3] == [china_today() - DAYS * n for n in (1, 3, 5)]
     feed = [r for r in platforms.requests_for(token) if r.path.startswith("/api/")]
     assert len(feed) >= 3 and feed[0].query["max_behot_time"] == "0"
+    # The cookie was put in the browser: the page's own feed requests carry it.
+    assert all("ttwid=1%7Csecret-tt" in request.cookie for request in feed)
     assert rules() == {}
 
 
