@@ -78,12 +78,26 @@ class BlockReason(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class TimelinePage:
-    """What one response said about an account's timeline."""
+    """What one response said about an account's timeline.
+
+    ``next_request`` None only means the adapter cannot ask for more; it is no proof that
+    the timeline ended. Only ``end_of_timeline`` is: set it when the platform itself says
+    nothing older exists (``can_msg_continue: 0``, ``has_more: 0``, Weibo's "这里还没有内容"
+    after the last page...). See ``crawler.platforms.coverage`` for what the spider makes
+    of it.
+    """
 
     posts: tuple[Post, ...]
-    next_request: PageRequest | None  # None when there are no more pages
+    next_request: PageRequest | None  # None when the adapter cannot ask for more
     blocked: BlockReason | None = None
-    detail: str = ""  # human-readable reason (English) for logs, never containing cookies
+    # Why the page was blocked, or what was skipped; shown to users in CHECK_FAILED
+    # messages, so it never contains cookies.
+    detail: str = ""
+    # The platform's positive proof that nothing older than this page's posts exists.
+    end_of_timeline: bool = False
+    # The answer only located the timeline (Weibo's profile, whose tab list names the
+    # posts container): no observation is stored for it and ``next_request`` is followed.
+    lookup: bool = False
 
 
 def blocked_page(reason: BlockReason, detail: str) -> TimelinePage:
@@ -106,6 +120,12 @@ class PlatformAdapter(ABC):
     @abstractmethod
     def first_request(self, account: AccountRef) -> PageRequest:
         """The request for the newest page of the account's timeline."""
+
+    def capture_matches(self, request: PageRequest, xhr_url: str) -> bool:
+        """For ``needs_browser`` requests: whether a response the page loaded is the one
+        ``request`` asks for (its URL contains ``capture_url_contains`` by default)."""
+        marker = request.capture_url_contains
+        return bool(marker) and marker in xhr_url
 
     @abstractmethod
     def parse(

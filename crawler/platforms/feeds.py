@@ -41,6 +41,18 @@ class FeedResult:
     next_url: str | None  # RFC 5005 rel="next" (paged feeds)
     blocked: BlockReason | None = None
     detail: str = ""
+    # RFC 5005 <fh:complete/>: the feed holds every entry there is. The only way a feed
+    # proves it is whole; any other feed is the newest N entries.
+    complete: bool = False
+
+
+# RFC 5005 section 2: <fh:complete/> in the feed head, namespace below.
+_HISTORY_NS = b"http://purl.org/syndication/history/1.0"
+_COMPLETE_RE = re.compile(rb"<(?:[\w.-]+:)?complete\s*/>|<(?:[\w.-]+:)?complete\s*>\s*</")
+
+
+def _declares_complete(body: bytes) -> bool:
+    return _HISTORY_NS in body and bool(_COMPLETE_RE.search(body))
 
 
 def _entry_date(entry: Any) -> datetime | None:
@@ -84,8 +96,16 @@ def _media_flags(entry: Any) -> tuple[bool, bool]:
 
 def parse_feed(body: bytes, content_type: str | None) -> FeedResult:
     """Posts of an RSS/Atom document; undated entries are listed apart, not guessed."""
+    if not body.strip():
+        return FeedResult(
+            (), (), None, BlockReason.UNPARSEABLE, "订阅源返回空内容(HTTP 200,无正文)"
+        )
     headers = {"content-type": content_type} if content_type else {}
-    parsed = feedparser.parse(body, response_headers=headers)
+    try:
+        parsed = feedparser.parse(body, response_headers=headers)
+    except Exception as error:
+        detail = f"not an RSS/Atom feed ({type(error).__name__})"
+        return FeedResult((), (), None, BlockReason.UNPARSEABLE, detail)
     if not parsed.version and not parsed.entries:
         if looks_like_html(body, content_type):
             reason, detail = html_instead_of_data(body, "a feed")
@@ -120,7 +140,9 @@ def parse_feed(body: bytes, content_type: str | None) -> FeedResult:
         (link.get("href") for link in parsed.feed.get("links") or () if link.get("rel") == "next"),
         None,
     )
-    return FeedResult(tuple(posts), tuple(undated), next_url)
+    return FeedResult(
+        tuple(posts), tuple(undated), next_url, complete=_declares_complete(body[:4096])
+    )
 
 
 def describe_undated(undated: tuple[UndatedEntry, ...]) -> str:

@@ -1,4 +1,9 @@
-"""Adapter for any RSS/Atom feed (a site's or account's own feed, or an RSSHub route)."""
+"""Adapter for any RSS/Atom feed (a site's or account's own feed, or an RSSHub route).
+
+A feed lists the newest N entries, so it proves nothing about older ones: the timeline is
+complete only from its oldest entry on, or wholly when the feed says ``<fh:complete/>``
+(RFC 5005). A feed with no entry at all is no evidence of an empty account: CHECK_FAILED.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ from crawler.platforms.base import (
 from crawler.platforms.blocks import status_block
 from crawler.platforms.feeds import describe_undated, parse_feed
 from crawler.platforms.registry import register
+
+EMPTY_FEED_DETAIL = "订阅源中没有任何条目,不能据此判断账号没有内容"
 
 
 @register
@@ -51,8 +58,11 @@ class RssAdapter(PlatformAdapter):
         next_url = urljoin(request.url, feed.next_url) if feed.next_url else None
         if next_url and next_url != request.url:
             next_request = PageRequest(url=next_url, headers=dict(self.headers))
+        if not feed.posts and not feed.complete and next_request is None:
+            return blocked_page(BlockReason.UNPARSEABLE, EMPTY_FEED_DETAIL)
         return TimelinePage(
             posts=feed.posts,
             next_request=next_request,
             detail=describe_undated(feed.undated),
+            end_of_timeline=feed.complete and next_request is None,
         )

@@ -6,9 +6,16 @@ WeChat has no public timeline, so an account is read from one of:
   ``AccountRef.feed``. Entries the feed gives no date for are dated by fetching their article
   page (``var ct = "1521408600"``), at most ``MAX_ARTICLE_FETCHES`` of them, one request per
   page, the remaining URLs carried in the request cursor;
-* the account's history page (``var msgList = {...}``), when there is no feed and
-  ``AccountRef.uid`` holds the account's ``__biz``. That page only opens with a WeChat
-  client's key, so without one it is reported as a login wall.
+* the account's history page (``profile_ext?action=home``, ``var msgList = {...}``), when
+  there is no feed and ``AccountRef.uid`` holds the account's ``__biz``. The page shows the
+  first messages and says ``can_msg_continue = '1'`` and ``next_offset`` when more exist;
+  those are read with ``profile_ext?action=getmsg&offset=...&f=json``, whose JSON answer
+  carries the same two fields and ``general_msg_list`` (a JSON string). Only
+  ``can_msg_continue`` 0 ends the timeline. Both only open with a WeChat client's session:
+  without one the page is a "请在微信客户端打开" wall and getmsg answers
+  ``{"ret": -3, "errmsg": "no session"}`` (or the same inside ``base_resp``), both login walls.
+
+A feed proves nothing about entries older than its oldest (see ``crawler.platforms.rss``).
 
 ``parse_wechat_article`` reads one mp.weixin.qq.com article page.
 """
@@ -32,7 +39,7 @@ from crawler.platforms.base import (
     blocked_page,
     plain_title,
 )
-from crawler.platforms.blocks import looks_like_html, page_block, status_block
+from crawler.platforms.blocks import looks_like_html, message_block, page_block, status_block
 from crawler.platforms.feeds import describe_undated, parse_feed
 from crawler.platforms.registry import register
 from crawler.platforms.times import SHANGHAI, from_epoch
@@ -57,6 +64,12 @@ _QUOTED = r"(?:\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')"
 _JS_ESCAPE_RE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|(.))")
 _JS_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t"}
 _MSG_LIST_RE = re.compile(r"\bvar\s+msgList\s*=\s*")
+_CAN_CONTINUE_RE = re.compile(r"\bcan_msg_continue\s*=\s*[\"']?\s*(\d+)")
+_NEXT_OFFSET_RE = re.compile(r"\bnext_offset\s*=\s*[\"']?\s*(\d+)")
+_JSON_START_RE = re.compile(rb"^\s*\{")
+GETMSG_COUNT = 10
+# getmsg ret values meaning "no (valid) client session".
+_SESSION_RETS = frozenset({-3, 200003})
 _CONTENT_RE = re.compile(r'id=["\']js_content["\']', re.IGNORECASE)
 _IMG_RE = re.compile(r"<img\b", re.IGNORECASE)
 _VIDEO_RE = re.compile(
@@ -206,9 +219,37 @@ def parse_history_messages(messages: dict[str, Any], page_url: str) -> list[Post
     return posts
 
 
+def _page_int(pattern: re.Pattern[str], page: str) -> int | None:
+    match = pattern.search(page)
+    return int(match.group(1)) if match else None
+
+
+def session_block(payload: dict[str, Any]) -> tuple[BlockReason, str] | None:
+    """The block a getmsg-style JSON answer names (``ret``/``errmsg``, bare or in
+    ``base_resp``), or None when it says ``ret: 0``."""
+    ret, errmsg = payload.get("ret"), payload.get("errmsg")
+    base = payload.get("base_resp")
+    if ret is None and isinstance(base, dict):
+        ret, errmsg = base.get("ret"), base.get("errmsg")
+    if ret in (0, "0"):
+        return None
+    message = str(errmsg or "")
+    detail = f"wechat ret={ret} errmsg={message!r}"
+    lowered = message.lower()
+    if ret in _SESSION_RETS or "session" in lowered or "登录" in message:
+        return BlockReason.LOGIN_WALL, f"微信要求客户端会话(no session):{detail}"
+    if "freq" in lowered or "频繁" in message:
+        return BlockReason.RATE_LIMITED, detail
+    return message_block(message) or BlockReason.HTTP_ERROR, detail
+
+
 @register
 class WechatAdapter(PlatformAdapter):
-    """WeChat account through a mirroring feed, or its history page."""
+    """WeChat account through a mirroring feed, or its history page and getmsg pages.
+
+    Request cursors (adapter-private JSON): ``{"articles": [...]}`` while dating feed
+    entries from their article pages, ``{"offset": N}`` for a getmsg page.
+    """
 
     name = "wechat"
 
@@ -222,6 +263,17 @@ class WechatAdapter(PlatformAdapter):
                 headers=dict(self.headers),
             )
         raise ValueError(f"wechat account {account.account_id!r} has neither feed nor __biz uid")
+
+    def _getmsg_request(self, account: AccountRef, offset: int) -> PageRequest:
+        biz = quote(account.uid or "", safe="")
+        return PageRequest(
+            url=(
+                f"{self.base_url}/mp/profile_ext?action=getmsg&__biz={biz}&f=json"
+                f"&offset={offset}&count={GETMSG_COUNT}&is_ok=1&scene=124"
+            ),
+            headers=dict(self.headers),
+            cursor=json.dumps({"offset": offset}),
+        )
 
     def _article_request(self, queue: list[str]) -> PageRequest | None:
         if not queue:
@@ -240,18 +292,21 @@ class WechatAdapter(PlatformAdapter):
         unfetched = [entry for entry in feed.undated if entry.url not in queue]
         if unfetched and not feed.posts and not queue:
             return blocked_page(BlockReason.UNPARSEABLE, describe_undated(feed.undated))
+        if not feed.posts and not queue and not feed.complete:
+            return blocked_page(
+                BlockReason.UNPARSEABLE, "公众号订阅源中没有任何条目,不能据此判断账号没有内容"
+            )
         detail = describe_undated(feed.undated)
         if queue:
             detail += f"; dating {len(queue)} of them from their article pages"
         return TimelinePage(
-            posts=feed.posts, next_request=self._article_request(queue), detail=detail
+            posts=feed.posts,
+            next_request=self._article_request(queue),
+            detail=detail,
+            end_of_timeline=feed.complete and not queue,
         )
 
-    def _parse_article(self, request: PageRequest, page: str) -> TimelinePage:
-        try:
-            queue = list(json.loads(request.cursor or "{}").get("articles") or [])
-        except (ValueError, AttributeError):
-            queue = []
+    def _parse_article(self, queue: list[str], request: PageRequest, page: str) -> TimelinePage:
         next_request = self._article_request(queue)
         post = parse_wechat_article(page, url=request.url)
         if post is not None:
@@ -267,6 +322,63 @@ class WechatAdapter(PlatformAdapter):
             return blocked_page(*found)
         return blocked_page(BlockReason.UNPARSEABLE, f"no article date on {request.url}")
 
+    def _paged(
+        self,
+        account: AccountRef,
+        posts: list[Post],
+        can_continue: int | None,
+        next_offset: int | None,
+        current_offset: int | None,
+    ) -> TimelinePage:
+        """A history page's posts, followed while the platform says more exist."""
+        next_request = None
+        if (
+            can_continue == 1
+            and next_offset is not None
+            and next_offset != current_offset
+            and account.uid
+        ):
+            next_request = self._getmsg_request(account, next_offset)
+        detail = ""
+        if can_continue is None:
+            detail = "history page does not say whether more messages exist (partial)"
+        return TimelinePage(
+            posts=tuple(posts),
+            next_request=next_request,
+            detail=detail,
+            end_of_timeline=can_continue == 0,
+        )
+
+    def _parse_json(
+        self, account: AccountRef, request: PageRequest, body: bytes, offset: int | None
+    ) -> TimelinePage:
+        try:
+            payload = json.loads(body)
+        except (UnicodeDecodeError, ValueError) as error:
+            return blocked_page(BlockReason.UNPARSEABLE, f"getmsg answer is not JSON: {error}")
+        if not isinstance(payload, dict):
+            return blocked_page(BlockReason.UNPARSEABLE, "getmsg answer is not a JSON object")
+        found = session_block(payload)
+        if found is not None:
+            return blocked_page(*found)
+        general = payload.get("general_msg_list")
+        try:
+            messages = json.loads(general) if isinstance(general, str) else general
+        except ValueError:
+            messages = None
+        if not isinstance(messages, dict):
+            return blocked_page(BlockReason.UNPARSEABLE, "getmsg answer has no general_msg_list")
+        posts = parse_history_messages(messages, request.url)
+        can_continue = payload.get("can_msg_continue")
+        next_offset = payload.get("next_offset")
+        return self._paged(
+            account,
+            posts,
+            int(can_continue) if str(can_continue).isdigit() else None,
+            int(next_offset) if str(next_offset).isdigit() else None,
+            offset,
+        )
+
     def parse(
         self,
         account: AccountRef,
@@ -279,15 +391,28 @@ class WechatAdapter(PlatformAdapter):
         failed = status_block(status)
         if failed is not None:
             return blocked_page(*failed)
-        if request.cursor is not None:
-            return self._parse_article(request, body.decode("utf-8", errors="replace"))
+        try:
+            cursor = json.loads(request.cursor) if request.cursor else {}
+        except ValueError:
+            cursor = {}
+        cursor = cursor if isinstance(cursor, dict) else {}
+        if "articles" in cursor:
+            queue = [str(url) for url in cursor.get("articles") or ()]
+            return self._parse_article(queue, request, body.decode("utf-8", errors="replace"))
+        offset = cursor.get("offset") if isinstance(cursor.get("offset"), int) else None
+        if _JSON_START_RE.match(body[:64]):
+            return self._parse_json(account, request, body, offset)
         if not looks_like_html(body, content_type):
             return self._parse_feed(body, content_type)
         page = body.decode("utf-8", errors="replace")
         messages = _msg_list(page)
         if messages is not None:
-            return TimelinePage(
-                posts=tuple(parse_history_messages(messages, request.url)), next_request=None
+            return self._paged(
+                account,
+                parse_history_messages(messages, request.url),
+                _page_int(_CAN_CONTINUE_RE, page),
+                _page_int(_NEXT_OFFSET_RE, page),
+                offset,
             )
         post = parse_wechat_article(page, url=request.url)
         if post is not None:

@@ -3,12 +3,19 @@
 ``scrapy crawl account -a account=ID`` asks the platform adapter for the first page,
 hands every response to the adapter's pure ``parse``, and follows ``next_request``
 until the posts reach the start of the window (the quarter start, and at least
-``account_lookback_days`` back), the timeline ends, or the platform blocks us. A
-block (login wall, captcha, rate limit, closed account) is stored as such, so the
-monitor reports CHECK_FAILED, never a silent account.
+``account_lookback_days`` back), the platform says the timeline ends, or it blocks us.
+A block (login wall, captcha, rate limit, closed account) is stored as such, so the
+monitor reports CHECK_FAILED, never a silent account. Each crawl stores from which day
+its timeline is known complete, by the rule in ``crawler.platforms.coverage``: only the
+platform's proof makes a timeline complete, and an answer with no post and no proof is
+a block.
 
-Browser platforms (Douyin) are read in one Chromium page: the post-list JSON the
-page loads is captured, and the page is scrolled for the next one.
+Browser platforms (Douyin, Toutiao) are read in one Chromium page: the post-list JSON
+the page loads is captured, and the page is scrolled for the next one.
+
+Platform cookies (``GOVWATCH_<PLATFORM>_COOKIE``) go through Scrapy's cookie middleware
+(``Request.cookies``): a plain ``Cookie`` header would be dropped by it. Browser pages get
+them in their context before navigation.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -24,17 +32,18 @@ from twisted.python.failure import Failure
 
 from crawler.fetch_errors import classify_failure
 from crawler.observations import AccountPageObservation
-from crawler.platforms import douyin
 from crawler.platforms.base import (
     AccountRef,
     BlockReason,
     PageRequest,
     PlatformAdapter,
     TimelinePage,
+    blocked_page,
 )
+from crawler.platforms.coverage import TimelineProgress
 from crawler.platforms.registry import get_adapter
 from settings import get_settings
-from storage.clock import CHINA_TZ, china_today
+from storage.clock import china_today
 from storage.db import session_scope
 from storage.registry import account_ref
 
@@ -62,6 +71,9 @@ class AccountSpider(scrapy.Spider):
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 1, priority="spider")
         settings.set("DOWNLOAD_DELAY", govwatch.platform_delay_s, priority="spider")
         settings.set("RETRY_HTTP_CODES", [500, 502, 503, 504, 522, 524, 408], priority="spider")
+        # Cookies are secrets: never print them (Scrapy's default, made explicit).
+        settings.set("COOKIES_ENABLED", True, priority="spider")
+        settings.set("COOKIES_DEBUG", False, priority="spider")
 
     def __init__(self, account: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -77,6 +89,7 @@ class AccountSpider(scrapy.Spider):
         )
         self.window_start = window_start(china_today(), govwatch.account_lookback_days)
         self.max_pages = govwatch.account_max_pages
+        self.progress = TimelineProgress(self.window_start, self.max_pages)
         self.rate_limit_retries = govwatch.rate_limit_retries
         self.backoff_s = govwatch.rate_limit_backoff_s
 
@@ -95,16 +108,19 @@ class AccountSpider(scrapy.Spider):
             "handle_httpstatus_all": True,  # the adapter judges statuses (418, 429, ...)
             "dont_redirect": False,
         }
+        headers, cookies = split_cookies(page_request.headers)
         if page_request.needs_browser:
             meta.update(
                 playwright=True,
                 playwright_include_page=True,
                 playwright_page_init_callback=_start_capturing,
                 capture_url_contains=page_request.capture_url_contains,
+                browser_cookies=cookies,
             )
         return scrapy.Request(
             page_request.url,
-            headers=page_request.headers,
+            headers=headers,
+            cookies=cookies,
             callback=self.parse_timeline,
             errback=self.failed,
             meta=meta,
@@ -119,9 +135,7 @@ class AccountSpider(scrapy.Spider):
                 yield observation
             return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
-        page = self.adapter.parse(
-            self.account, page_request, response.status, response.body, content_type, _now()
-        )
+        page = self._parse(page_request, response.status, response.body, content_type)
         retries = response.meta.get("rate_limit_retries", 0)
         if page.blocked is BlockReason.RATE_LIMITED and retries < self.rate_limit_retries:
             # Back off, then ask again; only the last refusal is stored (as CHECK_FAILED).
@@ -132,10 +146,27 @@ class AccountSpider(scrapy.Spider):
             retry.meta["rate_limit_retries"] = retries + 1
             yield retry
             return
+        if page.lookup and page.blocked is None and page.next_request is not None:
+            # Not a timeline page (Weibo's profile): follow it as the same page number.
+            yield self._request(page.next_request, page_number)
+            return
         observation, follow = self._observe(response.url, response.status, page, page_number)
         yield observation
         if follow is not None:
             yield self._request(follow, page_number + 1)
+
+    def _parse(
+        self, request: PageRequest, status: int, body: bytes, content_type: str | None
+    ) -> TimelinePage:
+        """The adapter's reading of one answer; an adapter bug becomes a block, so every
+        page read leaves a fetch row (CHECK_FAILED) instead of a crashed callback."""
+        try:
+            return self.adapter.parse(self.account, request, status, body, content_type, _now())
+        except Exception as error:
+            self.logger.exception("%s: adapter failed on %s", self.account.account_id, request.url)
+            return blocked_page(
+                BlockReason.UNPARSEABLE, f"平台返回的数据无法读取({type(error).__name__})"
+            )
 
     async def _read_in_browser(
         self, response: Response, page_request: PageRequest, page_number: int
@@ -145,7 +176,7 @@ class AccountSpider(scrapy.Spider):
         try:
             request: PageRequest | None = page_request
             while request is not None:
-                xhr = await _captured(browser_page, captured, request)
+                xhr = await _captured(browser_page, captured, request, self.adapter)
                 if xhr is None:
                     yield AccountPageObservation(
                         self.account.account_id,
@@ -155,12 +186,11 @@ class AccountSpider(scrapy.Spider):
                         "blocked",
                         "unparseable",
                         "页面未加载作品列表数据(可能被风控拦截)",
+                        complete_from=self.progress.failed(),
                     )
                     return
                 body = await xhr.body()
-                page = self.adapter.parse(
-                    self.account, request, xhr.status, body, xhr.headers.get("content-type"), _now()
-                )
+                page = self._parse(request, xhr.status, body, xhr.headers.get("content-type"))
                 observation, request = self._observe(xhr.url, xhr.status, page, page_number)
                 yield observation
                 page_number += 1
@@ -171,6 +201,8 @@ class AccountSpider(scrapy.Spider):
         self, url: str, status: int, page: TimelinePage, page_number: int
     ) -> tuple[AccountPageObservation, PageRequest | None]:
         """The observation of one timeline page, and the next page to read (or None)."""
+        step = self.progress.after(page, page_number, _now())
+        page = step.page
         if page.blocked is not None:
             self.logger.warning(
                 "%s: %s (%s)", self.account.account_id, page.blocked.value, page.detail
@@ -183,19 +215,11 @@ class AccountSpider(scrapy.Spider):
                 "blocked",
                 page.blocked.value,
                 page.detail,
+                complete_from=step.complete_from,
             )
             return observation, None
-        dated = [post.published_at for post in page.posts if not post.pinned]
-        oldest = min(dated).astimezone(CHINA_TZ).date() if dated else None
-        reached_window = oldest is not None and oldest < self.window_start
-        follow = page.next_request
-        complete_from: date | None = None
-        if follow is None:
-            complete_from = date.min  # the timeline ended: complete from its beginning
-        elif reached_window:
-            complete_from, follow = oldest, None
-        elif page_number >= self.max_pages:
-            complete_from, follow = oldest, None
+        cut_short = step.follow is None and page.next_request is not None
+        if cut_short and step.complete_from != self.progress.oldest_if_reached():
             self.logger.warning(
                 "%s: stopped at %d pages before the window start %s",
                 self.account.account_id,
@@ -211,9 +235,9 @@ class AccountSpider(scrapy.Spider):
             None,
             page.detail,
             page.posts,
-            complete_from,
+            step.complete_from,
         )
-        return observation, follow
+        return observation, step.follow
 
     def failed(self, failure: Failure) -> AccountPageObservation:
         request = failure.request  # type: ignore[attr-defined]
@@ -227,6 +251,7 @@ class AccountSpider(scrapy.Spider):
             error_class,
             None,
             detail,
+            complete_from=self.progress.failed(),
         )
 
 
@@ -234,20 +259,51 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def split_cookies(headers: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The headers without ``Cookie``, and the cookies that header held (name -> value).
+
+    Scrapy's cookie middleware replaces a request's ``Cookie`` header with its jar's, so
+    cookies must reach it as ``Request.cookies`` to be sent at all.
+    """
+    cookies: dict[str, str] = {}
+    rest: dict[str, str] = {}
+    for name, value in headers.items():
+        if name.lower() != "cookie":
+            rest[name] = value
+            continue
+        for pair in value.split(";"):
+            key, sep, cookie_value = pair.strip().partition("=")
+            if sep and key:
+                cookies[key.strip()] = cookie_value.strip()
+    return rest, cookies
+
+
 async def _start_capturing(page: Any, request: scrapy.Request) -> None:
-    """Before navigation: keep every response whose URL looks like the post list."""
+    """Before navigation: put the platform cookies in the browser, and keep every response
+    whose URL looks like the post list."""
+    cookies = request.meta.get("browser_cookies") or {}
+    if cookies:
+        # Scoped to the whole site (path "/"): given the page URL, the browser would keep
+        # them to that page's path and the page's own API requests would go without.
+        parts = urlsplit(request.url)
+        site = f"{parts.scheme}://{parts.netloc}/"
+        await page.context.add_cookies(
+            [{"name": name, "value": value, "url": site} for name, value in cookies.items()]
+        )
     captured: list[Any] = []
     request.meta["captured_responses"] = captured
     marker = request.meta.get("capture_url_contains") or ""
     page.on("response", lambda xhr: captured.append(xhr) if marker in xhr.url else None)
 
 
-async def _captured(browser_page: Any, captured: list[Any], request: PageRequest) -> Any | None:
+async def _captured(
+    browser_page: Any, captured: list[Any], request: PageRequest, adapter: PlatformAdapter
+) -> Any | None:
     """The captured post-list response for ``request``, scrolling to load it if needed."""
     deadline = asyncio.get_running_loop().time() + CAPTURE_TIMEOUT_MS / 1000
     while True:
         for xhr in captured:
-            if douyin.capture_matches(request, xhr.url):
+            if adapter.capture_matches(request, xhr.url):
                 return xhr
         if asyncio.get_running_loop().time() > deadline:
             return None

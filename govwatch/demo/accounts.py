@@ -51,11 +51,35 @@ def _posts(account: DemoAccount, now: datetime) -> list[tuple[str, datetime]]:
     ]
 
 
+def _weibo_profile(account: DemoAccount) -> bytes:
+    """The profile answer a crawl reads first: the account exists, and its posts tab."""
+    tabs = [
+        {
+            "tabKey": "weibo",
+            "tab_type": "weibo",
+            "title": "微博",
+            "containerid": f"107603{account.uid}",
+        }
+    ]
+    user = {
+        "id": int(account.uid),
+        "screen_name": account.name,
+        "statuses_count": len(account.ages_in_days),
+    }
+    data = {"userInfo": user, "tabsInfo": {"selectedTab": 1, "tabs": tabs}}
+    return json.dumps({"ok": 1, "data": data}, ensure_ascii=False).encode()
+
+
 def weibo_timeline(query: str, now: datetime) -> bytes | None:
-    """``/api/container/getIndex``: the mobile API's timeline page, or None if unknown."""
+    """``/api/container/getIndex``: the mobile API's profile or timeline page, or None if
+    unknown."""
     params = parse_qs(query)
     container = params.get("containerid", [""])[0]
-    account = next((a for a in ACCOUNTS if f"107603{a.uid}" == container), None)
+    weibo = [a for a in ACCOUNTS if a.platform == "weibo"]
+    profile = next((a for a in weibo if f"100505{a.uid}" == container), None)
+    if profile is not None:
+        return _weibo_profile(profile)
+    account = next((a for a in weibo if f"107603{a.uid}" == container), None)
     if account is None:
         return None
     posts = _posts(account, now)

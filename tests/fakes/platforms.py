@@ -16,6 +16,11 @@ from small stand-ins otherwise.
         assert len(fake.requests_for("1000000001")) == 1
 
 All platforms share ``base_url``; ``wechat_feed_url``/``rss_feed_url`` give the feed URLs.
+
+``answer(key, payload)`` makes the fake answer an account's data requests (Weibo timeline,
+WeChat getmsg, Toutiao/Douyin feed XHR, RSS feed) with exactly the payload given, the way
+platforms answer logged-out or throttled clients (``{"status_code": 0}``, ``no session``...),
+while the pages around them (profiles, user pages) stay normal.
 """
 
 from __future__ import annotations
@@ -59,6 +64,15 @@ PostTime = datetime | timedelta
 Platform = Literal["weibo", "wechat", "toutiao", "rss", "douyin"]
 
 WEIBO_CONTAINER_PREFIX = "107603"
+WEIBO_PROFILE_PREFIX = "100505"
+WEIBO_SECOND_PREFIX = "230413"
+WEIBO_SECOND_SUFFIX = "_-_WEIBO_SECOND_PROFILE_WEIBO"
+TOUTIAO_FEED_PATH = "/api/pc/list/user/feed"
+WECHAT_PAGE_SIZE = 10
+# How far after publishing Toutiao pushes an item into feeds (its behot_time).
+TOUTIAO_BEHOT_DELAY = timedelta(days=3)
+PinStyle = Literal["isTop", "title", "mblogtype", "proweibotop"]
+AnswerOn = Literal["data", "all", "profile"]
 WEIBO_EMPTY = {"ok": 0, "msg": "这里还没有内容", "data": {"cards": []}}
 _WEIBO_API_TIME = "%a %b %d %H:%M:%S +0800 %Y"
 
@@ -102,6 +116,11 @@ class SeenRequest:
     account_key: str
     headers: dict[str, str]
 
+    @property
+    def cookie(self) -> str:
+        """The Cookie header the request carried ("" if none)."""
+        return next((v for k, v in self.headers.items() if k.lower() == "cookie"), "")
+
 
 @dataclass(slots=True)
 class _Account:
@@ -128,6 +147,7 @@ class FakePlatforms:
         self._clock = clock or (lambda: datetime.now(SHANGHAI))
         self._accounts: dict[tuple[str, str], _Account] = {}
         self._blocks: dict[str, BlockKind] = {}
+        self._answers: dict[str, tuple[AnswerOn, int, str, bytes]] = {}
         self._lock = threading.Lock()
         self.requests_seen: list[SeenRequest] = []
         self._server: ThreadingHTTPServer | None = None
@@ -183,17 +203,21 @@ class FakePlatforms:
         pinned_index: int | None = None,
         time_style: Literal["api", "relative"] = "api",
         paging: Literal["since_id", "page"] = "since_id",
+        pin_style: PinStyle = "title",
+        tab: Literal["107603", "230413"] = "107603",
+        statuses_count: int | None = None,
     ) -> None:
-        """A weibo account; ``pinned_index`` (into posts_published_at) is shown first, pinned."""
+        """A weibo account; ``pinned_index`` (into posts_published_at) is shown first, pinned,
+        marked the ``pin_style`` way. Its profile names the posts tab as ``tab`` says."""
+        options = {
+            "time_style": time_style,
+            "paging": paging,
+            "pin_style": pin_style,
+            "tab": tab,
+            "statuses_count": statuses_count,
+        }
         self._add(
-            _Account(
-                "weibo",
-                uid,
-                list(posts_published_at),
-                page_size,
-                pinned_index,
-                {"time_style": time_style, "paging": paging},
-            )
+            _Account("weibo", uid, list(posts_published_at), page_size, pinned_index, options)
         )
 
     def add_wechat_account(
@@ -208,16 +232,29 @@ class FakePlatforms:
         """A WeChat account mirrored by a feed; returns the feed URL (needs a started server).
 
         ``feed_dates=False`` leaves the dates out of the feed so they must be read from the
-        article pages; ``expired`` lists post numbers whose article page has expired.
+        article pages; ``expired`` lists post numbers whose article page has expired. The
+        same account is also served as a history page (``/mp/profile_ext?action=home``,
+        10 messages and ``can_msg_continue``) with ``action=getmsg`` pages after it.
         """
         options = {"feed_dates": feed_dates, "expired": set(expired), "name": name}
         self._add(_Account("wechat", biz, list(posts_published_at), 0, None, options))
         return self.wechat_feed_url(biz)
 
     def add_toutiao_account(
-        self, uid: str, posts_published_at: Sequence[PostTime], *, page_size: int = 10
+        self,
+        uid: str,
+        posts_published_at: Sequence[PostTime],
+        *,
+        page_size: int = 10,
+        times: Literal["publish_time", "create_time", "id_only"] = "publish_time",
+        pinned_index: int | None = None,
     ) -> None:
-        self._add(_Account("toutiao", uid, list(posts_published_at), page_size))
+        """A Toutiao account (``uid`` a profile token or numeric id). Items carry their
+        publish time as ``times`` says, and a ``behot_time`` three days later."""
+        options = {"times": times}
+        self._add(
+            _Account("toutiao", uid, list(posts_published_at), page_size, pinned_index, options)
+        )
 
     def add_douyin_account(
         self,
@@ -246,6 +283,26 @@ class FakePlatforms:
         """Answer every request for account ``key`` (uid, biz, feed name) with ``kind``."""
         with self._lock:
             self._blocks[key] = kind
+
+    def answer(
+        self,
+        key: str,
+        payload: dict[str, Any] | bytes,
+        *,
+        status: int = 200,
+        content_type: str | None = None,
+        on: AnswerOn = "data",
+    ) -> None:
+        """Answer account ``key``'s data requests (or ``all``, or only Weibo's ``profile``)
+        with ``payload``: a dict is sent as JSON, bytes as they are."""
+        if isinstance(payload, dict):
+            body = json.dumps(payload, ensure_ascii=False).encode()
+            content_type = content_type or "application/json; charset=utf-8"
+        else:
+            body = payload
+            content_type = content_type or "text/plain; charset=utf-8"
+        with self._lock:
+            self._answers[key] = (on, status, content_type, body)
 
     def unblock(self, key: str) -> None:
         with self._lock:
@@ -279,15 +336,19 @@ class FakePlatforms:
         """Which platform and account key a request is for."""
         if path == "/api/container/getIndex":
             container = query.get("containerid", "")
-            return "weibo", container.removeprefix(WEIBO_CONTAINER_PREFIX)
+            if container.endswith(WEIBO_SECOND_SUFFIX):
+                return "weibo", container.removesuffix(WEIBO_SECOND_SUFFIX)[6:]
+            return "weibo", container[6:]
         if match := re.fullmatch(r"/feeds/([^/]+)\.atom", path):
             return "wechat", match[1]
         if match := re.fullmatch(r"/s/([^/]+)/(\d+)", path):
             return "wechat", match[1]
         if path == "/mp/profile_ext":
             return "wechat", query.get("__biz", "")
-        if path == "/api/pc/feed/":
-            return "toutiao", query.get("visit_user_id", "")
+        if match := re.fullmatch(r"/c/user/(?:token/)?([^/]+)/", path):
+            return "toutiao", match[1]
+        if path == TOUTIAO_FEED_PATH:
+            return "toutiao", query.get("token", "")
         if match := re.fullmatch(r"/rss/([^/]+)\.xml", path):
             return "rss", match[1]
         if match := re.fullmatch(r"/user/([^/]+)", path):
@@ -307,9 +368,14 @@ class FakePlatforms:
         kind = self._blocked(key)
         if kind is not None:
             return self._block_response(platform, kind)
+        answered = self._answered(platform, key, path, query)
+        if answered is not None:
+            return answered
         account = self._account(platform, key)
         now = self._clock()
         if platform == "weibo":
+            if query.get("containerid", "").startswith(WEIBO_PROFILE_PREFIX):
+                return _json(self._weibo_profile(account))
             return _json(self._weibo(account, query, now))
         if account is None:
             return (
@@ -319,14 +385,36 @@ class FakePlatforms:
                 {},
             )
         if platform == "wechat":
-            return self._wechat(account, path, now)
+            return self._wechat(account, path, query, now)
         if platform == "toutiao":
+            if path.startswith("/c/user/"):
+                return 200, "text/html; charset=utf-8", self._toutiao_page(account), {}
             return _json(self._toutiao(account, query, now))
         if platform == "rss":
             return 200, "application/xml; charset=utf-8", self._rss(account, now), {}
         if path.startswith("/user/"):
             return 200, "text/html; charset=utf-8", self._douyin_page(account), {}
         return _json(self._douyin(account, query, now))
+
+    def _answered(
+        self, platform: Platform, key: str, path: str, query: dict[str, str]
+    ) -> tuple[int, str, bytes, dict[str, str]] | None:
+        with self._lock:
+            answer = self._answers.get(key)
+        if answer is None:
+            return None
+        on, status, content_type, body = answer
+        is_profile = platform == "weibo" and query.get("containerid", "").startswith(
+            WEIBO_PROFILE_PREFIX
+        )
+        is_page = path.startswith(("/user/", "/c/user/")) or (
+            path == "/mp/profile_ext" and query.get("action") == "home"
+        )
+        if on == "all" or (on == "profile" and is_profile):
+            return status, content_type, body, {}
+        if on == "data" and not is_profile and not is_page and not path.startswith("/s/"):
+            return status, content_type, body, {}
+        return None
 
     def _block_response(
         self, platform: Platform, kind: BlockKind
@@ -378,16 +466,50 @@ class FakePlatforms:
         account_part = zlib.crc32(account.key.encode()) % 1_000_000
         post_id = str(4_900_000_000_000_000 + account_part * 1000 + number)
         mblog["id"] = mblog["mid"] = post_id
-        mblog.pop("isTop", None)
-        mblog.pop("title", None)
+        for marking in ("isTop", "title", "mblogtype"):
+            mblog.pop(marking, None)
+        card.pop("profile_type_id", None)
         if account.options.get("time_style") == "relative":
             mblog["created_at"] = weibo_relative_time(published_at, now)
         else:
             mblog["created_at"] = published_at.astimezone(SHANGHAI).strftime(_WEIBO_API_TIME)
         if number == account.pinned_index:
-            mblog["isTop"] = 1
-            mblog["title"] = {"text": "置顶", "base_color": 1}
+            style = account.options.get("pin_style", "title")
+            if style == "isTop":
+                mblog["isTop"] = 1
+            elif style == "title":
+                mblog["title"] = {"text": "置顶", "base_color": 1}
+            elif style == "mblogtype":
+                mblog["mblogtype"] = 2
+            else:
+                card["profile_type_id"] = "proweibotop_"
         return card
+
+    def _weibo_container(self, account: _Account) -> str:
+        if account.options.get("tab") == WEIBO_SECOND_PREFIX:
+            return WEIBO_SECOND_PREFIX + account.key + WEIBO_SECOND_SUFFIX
+        return WEIBO_CONTAINER_PREFIX + account.key
+
+    def _weibo_profile(self, account: _Account | None) -> dict[str, Any]:
+        """The profile answer: userInfo and the tab list naming the posts container."""
+        if account is None:
+            return WEIBO_EMPTY  # what m.weibo.cn answers for a uid that does not exist
+        count = account.options.get("statuses_count")
+        tabs = [
+            {"id": 1, "tabKey": "profile", "title": "精选", "tab_type": "profile",
+             "containerid": f"230283{account.key}"},
+            {"id": 2, "tabKey": "weibo", "title": "微博", "tab_type": "weibo",
+             "containerid": self._weibo_container(account), "apipath": "/profile/statuses"},
+            {"id": 10, "tabKey": "album", "title": "相册", "tab_type": "album",
+             "containerid": f"107803{account.key}"},
+        ]  # fmt: skip
+        user = {
+            "id": int(account.key) if account.key.isdigit() else account.key,
+            "screen_name": f"账号{account.key}",
+            "statuses_count": len(account.times) if count is None else count,
+            "verified": True,
+        }
+        return {"ok": 1, "data": {"userInfo": user, "tabsInfo": {"selectedTab": 2, "tabs": tabs}}}
 
     def _weibo(
         self, account: _Account | None, query: dict[str, str], now: datetime
@@ -410,7 +532,7 @@ class FakePlatforms:
         if not page:
             return WEIBO_EMPTY
         info: dict[str, Any] = {
-            "containerid": WEIBO_CONTAINER_PREFIX + account.key,
+            "containerid": self._weibo_container(account),
             "v_p": 42,
             "show_style": 1,
             "total": len(cards),
@@ -426,12 +548,14 @@ class FakePlatforms:
     # wechat
 
     def _wechat(
-        self, account: _Account, path: str, now: datetime
+        self, account: _Account, path: str, query: dict[str, str], now: datetime
     ) -> tuple[int, str, bytes, dict[str, str]]:
         html_type = "text/html; charset=utf-8"
         dated = account.dated(now)
         if path.startswith("/feeds/"):
             return 200, "application/atom+xml; charset=utf-8", self._wechat_feed(account, dated), {}
+        if path == "/mp/profile_ext" and query.get("action") == "getmsg":
+            return _json(self._wechat_getmsg(account, dated, int(query.get("offset") or 0)))
         if path == "/mp/profile_ext":
             return 200, html_type, self._wechat_history(account, dated), {}
         number = int(path.rsplit("/", 1)[1])
@@ -466,8 +590,10 @@ class FakePlatforms:
             f"{''.join(entries)}</feed>"
         ).encode()
 
-    def _wechat_history(self, account: _Account, dated: list[tuple[int, datetime]]) -> bytes:
-        messages = {
+    def _wechat_messages(
+        self, account: _Account, dated: list[tuple[int, datetime]]
+    ) -> dict[str, Any]:
+        return {
             "list": [
                 {
                     "app_msg_ext_info": {
@@ -486,43 +612,110 @@ class FakePlatforms:
                 for number, published_at in dated
             ]
         }
+
+    def _wechat_history(self, account: _Account, dated: list[tuple[int, datetime]]) -> bytes:
+        """profile_ext?action=home: the first messages, and whether more exist."""
+        first, rest = dated[:WECHAT_PAGE_SIZE], dated[WECHAT_PAGE_SIZE:]
+        messages = self._wechat_messages(account, first)
         msg_line = f"var msgList = {json.dumps(messages, ensure_ascii=False)};"
+        paging = (
+            f"var can_msg_continue = '{1 if rest else 0}' * 1;\n"
+            f"var next_offset = '{len(first)}' * 1;"
+        )
         template = _corpus_text("wechat", "WechatSogou_bitsea-history.html")
         if template is None:
-            return f"<html><body><script>{msg_line}</script></body></html>".encode()
-        return re.sub(r"var msgList = .*?;\s*$", lambda _: msg_line, template, flags=re.M).encode()
+            return f"<html><body><script>{msg_line}\n{paging}</script></body></html>".encode()
+        page = re.sub(r"var msgList = .*?;\s*$", lambda _: msg_line, template, flags=re.M)
+        return page.replace("</body>", f"<script>{paging}</script></body>", 1).encode()
+
+    def _wechat_getmsg(
+        self, account: _Account, dated: list[tuple[int, datetime]], offset: int
+    ) -> dict[str, Any]:
+        """profile_ext?action=getmsg&f=json: the shape of the real answer."""
+        page = dated[offset : offset + WECHAT_PAGE_SIZE]
+        more = offset + WECHAT_PAGE_SIZE < len(dated)
+        general = self._wechat_messages(account, page)
+        return {
+            "ret": 0,
+            "errmsg": "ok",
+            "msg_count": len(page),
+            "can_msg_continue": 1 if more else 0,
+            "general_msg_list": json.dumps(general, ensure_ascii=False),
+            "next_offset": offset + len(page),
+            "video_count": 1,
+            "use_video_tab": 1,
+            "real_type": 0,
+        }
 
     # toutiao
 
     def _toutiao(self, account: _Account, query: dict[str, str], now: datetime) -> dict[str, Any]:
+        """/api/pc/list/user/feed: items newest first, paged by max_behot_time (ms)."""
         below = int(query.get("max_behot_time") or 0)
         dated = account.dated(now)
+        if account.pinned_index is not None and not below:
+            dated.sort(key=lambda item: item[0] != account.pinned_index)
         remaining = [
-            (number, at) for number, at in dated if not below or int(at.timestamp()) < below
+            (number, at)
+            for number, at in dated
+            if not below
+            or (
+                number != account.pinned_index
+                and int((at + TOUTIAO_BEHOT_DELAY).timestamp() * 1000) < below
+            )
         ]
         page, rest = remaining[: account.page_size], remaining[account.page_size :]
         data = []
         for number, published_at in page:
-            item_id = str(7_300_000_000_000_000_000 + number)
-            data.append(
-                {
-                    "item_id": item_id,
-                    "group_id": item_id,
-                    "title": _title(account, number),
-                    "behot_time": int(published_at.timestamp()),
-                    "publish_time": int(published_at.timestamp()),
-                    "has_video": number % 3 == 2,
-                    "image_list": [{"url": "//p3.toutiaoimg.com/fake.jpg"}] if number % 2 else [],
-                    "source": "某市人民政府",
-                }
-            )
-        next_time = data[-1]["behot_time"] if data and rest else 0
+            stamp = int(published_at.timestamp())
+            item_id = str((stamp << 32) | (number & 0xFFFF))  # Toutiao ids start with the time
+            item: dict[str, Any] = {
+                "cell_type": 0,
+                "item_id": item_id,
+                "group_id": item_id,
+                "title": _title(account, number),
+                "behot_time": int((published_at + TOUTIAO_BEHOT_DELAY).timestamp()),
+                "has_video": number % 3 == 2,
+                "image_list": [{"url": "//p3.toutiaoimg.com/fake.jpg"}] if number % 2 else [],
+                "source": "某市人民政府",
+            }
+            times = account.options.get("times", "publish_time")
+            if times != "id_only":
+                item[times] = stamp
+            if number == account.pinned_index:
+                item.update(is_stick=True, label="置顶")
+            data.append(item)
+        unpinned = [item for item in data if not item.get("is_stick")]
+        next_time = unpinned[-1]["behot_time"] * 1000 if unpinned and rest else 0
         return {
             "message": "success",
             "data": data,
             "has_more": bool(rest),
             "next": {"max_behot_time": next_time},
         }
+
+    def _toutiao_page(self, account: _Account) -> bytes:
+        # Loads the feed the way toutiao.com's profile page does: once, then on scrolling.
+        token = json.dumps(account.key)
+        return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>头条</title></head>
+<body style="height:5000px"><div id="feed"></div><script>
+let cursor = 0, more = true, busy = false;
+async function load() {{
+  if (!more || busy) return; busy = true;
+  const url = "{TOUTIAO_FEED_PATH}?category=profile_all&token=" + encodeURIComponent({token})
+    + "&max_behot_time=" + cursor + "&aid=24&app_name=toutiao_web&_signature=_02B4Zfake";
+  const data = await (await fetch(url)).json();
+  more = !!data.has_more; cursor = (data.next || {{}}).max_behot_time || 0; busy = false;
+  for (const item of data.data || []) {{
+    const p = document.createElement("p"); p.textContent = item.title;
+    document.getElementById("feed").appendChild(p);
+  }}
+}}
+window.addEventListener("scroll", () => {{
+  if (window.innerHeight + window.scrollY >= document.body.scrollHeight - 10) load();
+}});
+load();
+</script></body></html>""".encode()
 
     # rss
 

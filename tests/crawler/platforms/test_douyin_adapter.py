@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
+
+import pytest
 
 from crawler.platforms import AccountRef, BlockReason, PageRequest, get_adapter
 from crawler.platforms.douyin import POST_LIST_PATH, capture_matches
@@ -87,3 +90,32 @@ def test_capture_matches_first_and_later_pages() -> None:
     assert capture_matches(later, XHR + "&max_cursor=1763400000000")
     assert not capture_matches(later, XHR)
     assert not capture_matches(FIRST, "https://www.douyin.com/aweme/v1/web/user/profile/other/")
+
+
+@pytest.mark.parametrize(
+    ("name", "named"),
+    [
+        ("douyin_status_code_only.json", "status_code=0"),
+        ("douyin_not_login_module.json", "not_login_module"),
+        ("douyin_status_8.json", "status_code=8"),
+        ("douyin_status_2483.json", "status_code=2483"),
+    ],
+)
+def test_logged_out_answers_are_login_walls_not_empty_timelines(name: str, named: str) -> None:
+    page = _parse(name)
+    assert page.blocked is BlockReason.LOGIN_WALL
+    assert named in page.detail
+    assert page.posts == () and not page.end_of_timeline
+
+
+def test_only_a_stated_has_more_0_ends_the_timeline() -> None:
+    assert _parse("douyin_post_last.json").end_of_timeline
+    assert not _parse("douyin_post_page1.json").end_of_timeline
+    body = json.loads((FIXTURES / "douyin_post_last.json").read_text("utf-8"))
+    del body["has_more"]
+    page = ADAPTER.parse(ACCOUNT, FIRST, 200, json.dumps(body).encode(), None, NOW)
+    assert page.posts and not page.end_of_timeline
+    body["has_more"] = 0
+    body["not_login_module"] = {"guide_login_tip_exist": True}  # a visitor's cut-down page
+    page = ADAPTER.parse(ACCOUNT, FIRST, 200, json.dumps(body).encode(), None, NOW)
+    assert page.posts and not page.end_of_timeline

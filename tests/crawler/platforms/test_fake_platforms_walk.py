@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
@@ -38,6 +39,9 @@ def walk(
             page = adapter.parse(
                 account, request, status, body, content_type, datetime.now(SHANGHAI)
             )
+            if page.lookup and page.blocked is None:
+                request = page.next_request  # Weibo's profile: locates the timeline
+                continue
             pages.append(page)
             unpinned = [post.published_at for post in page.posts if not post.pinned]
             if stop_before is not None and unpinned and min(unpinned) < stop_before:
@@ -67,10 +71,12 @@ def test_weibo_walks_since_id_pages_until_the_end(fake_platforms: FakePlatforms)
     newest = max(post.published_at for post in posts)
     assert datetime.now(SHANGHAI) - newest < timedelta(hours=2)
     seen = fake_platforms.requests_for("2000000001")
-    assert len(seen) == 3
-    assert "since_id" not in seen[0].query
-    assert seen[1].query["since_id"] == pages[1].posts[0].platform_post_id
-    assert seen[0].headers.get("MWeibo-Pwa") == "1"
+    assert len(seen) == 4  # the profile, then three timeline pages
+    assert seen[0].query["containerid"] == "1005052000000001"
+    assert seen[1].query["containerid"] == "1076032000000001"  # named by the profile's tabs
+    assert "since_id" not in seen[1].query
+    assert seen[2].query["since_id"] == pages[1].posts[0].platform_post_id
+    assert seen[1].headers.get("MWeibo-Pwa") == "1"
 
 
 def test_weibo_fresh_and_stale_accounts(fake_platforms: FakePlatforms) -> None:
@@ -94,7 +100,7 @@ def test_weibo_spider_style_stop_makes_one_request(fake_platforms: FakePlatforms
     )
     assert len(pages) == 1
     assert pages[0].next_request is not None
-    assert len(fake_platforms.requests_for("2000000004")) == 1
+    assert len(fake_platforms.requests_for("2000000004")) == 2  # profile + one page
 
 
 def test_weibo_relative_times_and_page_numbers(fake_platforms: FakePlatforms) -> None:
@@ -106,7 +112,7 @@ def test_weibo_relative_times_and_page_numbers(fake_platforms: FakePlatforms) ->
     pages = walk("weibo", fake_platforms, _weibo("2000000005"))
     assert [len(page.posts) for page in pages] == [2, 2, 1]
     seen = fake_platforms.requests_for("2000000005")
-    assert [request.query.get("page") for request in seen] == [None, "2", "3"]
+    assert [request.query.get("page") for request in seen] == [None, None, "2", "3"]
     now = datetime.now(SHANGHAI)
     posts = _posts(pages)
     assert now - posts[0].published_at < timedelta(minutes=2)
@@ -189,23 +195,68 @@ def test_wechat_captcha(fake_platforms: FakePlatforms) -> None:
     assert page.blocked is BlockReason.CAPTCHA
 
 
-def test_toutiao_walks_max_behot_time_pages(fake_platforms: FakePlatforms) -> None:
+def _browser_walk(
+    platform: str, fake: FakePlatforms, account: AccountRef, xhr_url: Callable[[str], str]
+) -> list[TimelinePage]:
+    """A browser-read platform page by page: the page's own feed request for each cursor
+    (``xhr_url(cursor)``, a stand-in for the browser), checked against capture_matches."""
+    adapter = get_adapter(platform, fake.base_url)
+    request: PageRequest | None = adapter.first_request(account)
+    pages: list[TimelinePage] = []
+    with httpx.Client(timeout=10) as client:
+        assert request is not None and request.needs_browser
+        assert client.get(request.url).status_code == 200
+        while request is not None and len(pages) < MAX_PAGES:
+            xhr = xhr_url(request.cursor or "0")
+            assert adapter.capture_matches(request, xhr)
+            response = client.get(xhr)
+            page = adapter.parse(
+                account,
+                request,
+                response.status_code,
+                response.content,
+                response.headers.get("content-type"),
+                datetime.now(SHANGHAI),
+            )
+            pages.append(page)
+            request = page.next_request
+    return pages
+
+
+def _toutiao_xhr(fake: FakePlatforms, token: str) -> Callable[[str], str]:
+    return lambda cursor: (
+        f"{fake.base_url}/api/pc/list/user/feed?category=profile_all&token={token}"
+        f"&max_behot_time={cursor}&aid=24&app_name=toutiao_web&_signature=x"
+    )
+
+
+@pytest.mark.parametrize("times", ["publish_time", "create_time", "id_only"])
+def test_toutiao_walks_feed_pages_with_publish_times(
+    fake_platforms: FakePlatforms, times: str
+) -> None:
+    token = "MS4wLjABAAAAtoutiao1"
     ages = [timedelta(hours=6 * step) for step in range(1, 13)]  # 12 posts
-    fake_platforms.add_toutiao_account("3000000001", ages, page_size=5)
-    account = AccountRef("tt-1", "toutiao", "3000000001", None, "x")
-    pages = walk("toutiao", fake_platforms, account)
+    fake_platforms.add_toutiao_account(token, ages, page_size=5, times=times)  # type: ignore[arg-type]
+    account = AccountRef("tt-1", "toutiao", token, None, "x")
+    pages = _browser_walk("toutiao", fake_platforms, account, _toutiao_xhr(fake_platforms, token))
     assert [len(page.posts) for page in pages] == [5, 5, 2]
-    assert len({post.platform_post_id for post in _posts(pages)}) == 12
-    seen = fake_platforms.requests_for("3000000001")
+    assert pages[-1].end_of_timeline and not pages[0].end_of_timeline
+    posts = _posts(pages)
+    assert len({post.platform_post_id for post in posts}) == 12
+    # Publish times (never behot_time, three days later): the newest is 6 hours old.
+    now = datetime.now(SHANGHAI)
+    assert timedelta(hours=5) < now - posts[0].published_at < timedelta(hours=7)
+    assert timedelta(hours=71) < now - posts[-1].published_at < timedelta(hours=73)
+    seen = [r for r in fake_platforms.requests_for(token) if r.path.startswith("/api/")]
     assert seen[0].query["max_behot_time"] == "0"
-    assert int(seen[1].query["max_behot_time"]) == int(pages[0].posts[-1].published_at.timestamp())
 
 
 def test_toutiao_blocked(fake_platforms: FakePlatforms) -> None:
     fake_platforms.add_toutiao_account("3000000002", [timedelta(days=1)])
-    fake_platforms.block("3000000002", kind="err_json")
+    fake_platforms.answer("3000000002", {"message": "error", "data": [], "has_more": False})
     account = AccountRef("tt-2", "toutiao", "3000000002", None, "x")
-    (page,) = walk("toutiao", fake_platforms, account)
+    xhr = _toutiao_xhr(fake_platforms, "3000000002")
+    (page,) = _browser_walk("toutiao", fake_platforms, account, xhr)
     assert page.blocked is BlockReason.HTTP_ERROR
 
 

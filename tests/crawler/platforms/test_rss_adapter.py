@@ -59,9 +59,25 @@ def test_feed_with_only_undated_entries_is_unparseable_not_empty() -> None:
     assert "2 entries without a date" in page.detail
 
 
-def test_valid_feed_without_items_is_empty_not_blocked() -> None:
+def test_valid_feed_without_items_is_check_failed_not_an_empty_account() -> None:
     page = _parse("rss_empty.xml")
-    assert page.blocked is None and page.posts == () and page.next_request is None
+    assert page.blocked is BlockReason.UNPARSEABLE and page.posts == ()
+    assert "没有任何条目" in page.detail
+
+
+def test_empty_body_with_200_is_check_failed() -> None:
+    for body in (b"", b"   \n"):
+        page = ADAPTER.parse(ACCOUNT, FIRST, 200, body, "application/rss+xml", NOW)
+        assert page.blocked is BlockReason.UNPARSEABLE
+        assert "空内容" in page.detail
+
+
+def test_a_feed_proves_completeness_only_with_fh_complete() -> None:
+    plain = _parse("rss_gov_news.xml")
+    assert plain.posts and not plain.end_of_timeline
+    complete = (FIXTURES / "rss_fh_complete.xml").read_bytes()
+    page = ADAPTER.parse(ACCOUNT, FIRST, 200, complete, "application/rss+xml", NOW)
+    assert page.blocked is None and len(page.posts) == 1 and page.end_of_timeline
 
 
 def test_html_and_garbage_instead_of_a_feed() -> None:

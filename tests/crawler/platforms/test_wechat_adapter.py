@@ -185,3 +185,59 @@ def test_captcha_instead_of_article_or_feed_is_blocked() -> None:
 def test_account_without_feed_or_biz_is_a_configuration_error() -> None:
     with pytest.raises(ValueError, match="neither feed nor"):
         ADAPTER.first_request(AccountRef("wx-3", "wechat", None, None, "x"))
+
+
+GETMSG = PageRequest(
+    url="https://mp.weixin.qq.com/mp/profile_ext?action=getmsg&__biz=MjM5MjAzODU2MA%3D%3D&f=json&offset=10",
+    cursor=json.dumps({"offset": 10}),
+)
+
+
+def test_real_getmsg_page_is_followed_by_its_next_offset() -> None:
+    body = (FIXTURES / "wechat_getmsg_page.json").read_bytes()
+    page = ADAPTER.parse(BIZ_ACCOUNT, GETMSG, 200, body, "application/json", NOW)
+    assert page.blocked is None and not page.end_of_timeline
+    assert [post.platform_post_id for post in page.posts] == [
+        "1000000275_1",
+        "1000000274_1",
+        "1000000274_2",
+    ]
+    assert page.posts[0].published_at == datetime.fromtimestamp(1510333570, SHANGHAI)
+    assert page.posts[0].url.startswith("http://mp.weixin.qq.com/s?__biz=MzIzOTU0NTQ0MA==")
+    assert page.next_request is not None
+    assert "action=getmsg" in page.next_request.url and "offset=20" in page.next_request.url
+    assert json.loads(page.next_request.cursor or "{}") == {"offset": 20}
+
+
+def test_real_getmsg_end_is_the_proven_end_of_the_timeline() -> None:
+    body = (FIXTURES / "wechat_getmsg_end.json").read_bytes()
+    page = ADAPTER.parse(BIZ_ACCOUNT, GETMSG, 200, body, "application/json", NOW)
+    assert page.blocked is None and page.posts == () and page.end_of_timeline
+    assert page.next_request is None
+
+
+@pytest.mark.parametrize(
+    "name", ["wechat_getmsg_no_session.json", "wechat_getmsg_no_session_base_resp.json"]
+)
+def test_no_session_is_a_login_wall(name: str) -> None:
+    body = (FIXTURES / name).read_bytes()
+    for request in (GETMSG, ADAPTER.first_request(BIZ_ACCOUNT)):
+        page = ADAPTER.parse(BIZ_ACCOUNT, request, 200, body, "application/json", NOW)
+        assert page.blocked is BlockReason.LOGIN_WALL
+        assert "no session" in page.detail
+
+
+def test_history_page_saying_more_exist_continues_with_getmsg() -> None:
+    page_html = corpus_path("wechat", "WechatSogou_bitsea-history.html").read_text("utf-8")
+    more = page_html.replace("</body>", "<script>var can_msg_continue = '1' * 1;"
+                             "var next_offset = '10' * 1;</script></body>", 1)  # fmt: skip
+    request = ADAPTER.first_request(BIZ_ACCOUNT)
+    page = ADAPTER.parse(BIZ_ACCOUNT, request, 200, more.encode(), "text/html", NOW)
+    assert page.blocked is None and len(page.posts) >= 10 and not page.end_of_timeline
+    assert page.next_request is not None and "offset=10" in page.next_request.url
+    # The same page without the two fields (the old history page) proves nothing either way.
+    bare = ADAPTER.parse(BIZ_ACCOUNT, request, 200, page_html.encode(), "text/html", NOW)
+    assert bare.posts and bare.next_request is None and not bare.end_of_timeline
+    ended = more.replace("can_msg_continue = '1'", "can_msg_continue = '0'")
+    last = ADAPTER.parse(BIZ_ACCOUNT, request, 200, ended.encode(), "text/html", NOW)
+    assert last.end_of_timeline and last.next_request is None
