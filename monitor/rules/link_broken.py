@@ -23,6 +23,11 @@ PROBLEM_LABELS = {
 }
 
 
+#: Statuses a server gives a checker it will not serve (auth, WAF, rate limit): they say
+#: nothing about whether a visitor's browser opens the link, so they are not findings.
+REFUSED_TO_CHECKER = frozenset({401, 403, 407, 429})
+
+
 def _url_key(url: str) -> str:
     return url.rstrip("/")
 
@@ -74,6 +79,8 @@ class LinkBroken(Rule):
             for check in checks[site.site_id]:
                 if check.ok or check.kind != self.kind:
                     continue
+                if check.problem == "http_error" and check.http_status in REFUSED_TO_CHECKER:
+                    continue  # not proof of a broken link: a false finding is worse
                 if _url_key(check.url) in already_failed:
                     continue  # reported once, as CHECK_FAILED of that page
                 page = check.found_on[0] if check.found_on else site.url

@@ -70,7 +70,8 @@ def broken_site() -> Iterator[FakeSite]:
             <img src="/img/ok.png"><img src="/img/404.png"><img src="/img/empty.png">
             <img src="/img/html.png"><img data-src="/img/lazy-missing.jpg" src="/img/blank.gif">
             <a href="/dead.html">失效链接</a><a href="/soft404.html">软404</a>
-            <a href="http://localhost:{dead_port}/x">外部网站</a><a href="/fine.html">正常</a>""",
+            <a href="http://localhost:{dead_port}/x">外部网站</a><a href="/fine.html">正常</a>
+            <a href="/waf-refuses-bots.html">防火墙拒绝</a><a href="/rate-limited.html">限流</a>""",
         )
         routes = {
             "/": FakeResponse(body=homepage),
@@ -91,6 +92,9 @@ def broken_site() -> Iterator[FakeSite]:
             "/dead.html": FakeResponse(status=404, body=html_page("404", "404")),
             "/soft404.html": FakeResponse(body=html_page("提示", "<h1>您访问的页面不存在</h1>")),
             "/fine.html": FakeResponse(body=html_page("正常", "<p>正常页面</p>")),
+            # Refused to the checker, not shown broken to a visitor: never LINK_BROKEN.
+            "/waf-refuses-bots.html": FakeResponse(status=403, body=html_page("拒绝", "禁止访问")),
+            "/rate-limited.html": FakeResponse(status=429, body=b"slow down"),
         }
         with FakeSite(routes) as site:
             site.dead_port = dead_port  # type: ignore[attr-defined]
