@@ -225,10 +225,13 @@ def page_fault(
     soft = soft_error_reason(html.encode("utf-8"), "text/html; charset=utf-8")
     if soft:
         return PageFault(SOFT_404, f"页面内容表明网页不存在(软 404:{soft})")
-    if len(text) <= 40 and (_APP_ROOT.search(head) or _RENDERING_SCRIPT.search(scripts)):
+    app = _APP_ROOT.search(head) or _RENDERING_SCRIPT.search(scripts)
+    if len(text) <= 40 and app:
         return PageFault(
             JS_REQUIRED,
-            "页面由 JavaScript 应用在浏览器中生成,静态页面中几乎没有文字和链接",
+            "页面内容由 JavaScript 脚本在浏览器中生成(特征 "
+            f"{_SPACE.sub(' ', app.group(0))[:60]!r}),静态页面中几乎没有文字和链接;"
+            "栏目可设置 render: js 用浏览器读取",
         )
     if not text and not _LINK.search(html):
         return PageFault(EMPTY_PAGE, f"服务器返回 HTTP {status} 但页面没有任何文字和链接")

@@ -225,7 +225,12 @@ class SiteSpider(scrapy.Spider):
             yield from self._newest_article_requests(column, listing)
             if plan.category == "interaction":
                 messages = extract_messages(response.text, response.url, self.today)
-                yield MessagesObservation(self.site_id, column, messages.messages)
+                # A message link that is not http(s) is not kept (javascript:, file: ...).
+                kept = tuple(
+                    m if m.url is None or is_web_url(m.url) else replace(m, url=None)
+                    for m in messages.messages
+                )
+                yield MessagesObservation(self.site_id, column, kept)
         if (
             response.meta.get("rendered_fallback")
             and listing.status != "unparsed"

@@ -76,7 +76,7 @@ def page(body: str, title: str = "") -> str:
         (
             page('<div id="app"></div><script src="/static/js/chunk-vendors.4f2a.js"></script>'),
             JS_REQUIRED,
-            "JavaScript 应用",
+            "JavaScript 脚本",
         ),
         (
             page("<h1>网站维护中</h1><p>给您带来不便,敬请谅解。</p>", "系统维护"),
