@@ -32,6 +32,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.browser_handler import BrowserPageTimeoutError
 from crawler.extract import ListPage, Selectors, extract_list
 from crawler.extract.article import extract_article_published, extract_article_text
 from crawler.extract.article_dates import undated_urls, with_article_dates
@@ -217,8 +218,8 @@ class SiteSpider(scrapy.Spider):
             else:
                 yield self._column_request(plan, response.url, response.meta["page_number"], True)
             return
-        listing = self._web_items_only(listing)
-        observation = self._observe(response, page_kind, column, listing, fault)
+        listing, links_fault = self._web_items_only(listing)
+        observation = self._observe(response, page_kind, column, listing, fault or links_fault)
         if self.check_links and observation.succeeded:
             yield self._links(response, on_homepage=plan is None, with_links=True)
         if plan is not None and observation.succeeded:
@@ -385,30 +386,33 @@ class SiteSpider(scrapy.Spider):
         if plan is not None:
             redirects = response.meta.get("redirect_urls") or [response.request.url]
             fault = redirect_fault(redirects[0], response.url, self.plan.url, self.site_hosts)
-        fault = fault or page_fault(response.text, headers=headers, status=response.status)
+        # A page with a real list is the site, whatever else it shows.
+        has_list = listing.status == "ok" and (
+            len(listing.items) >= 3 or any(item.published_on for item in listing.items)
+        )
+        if fault is None and not has_list:
+            fault = page_fault(response.text, headers=headers, status=response.status)
         if fault is None and plan is not None and listing.status in ("empty", "unparsed"):
             fault = script_list_fault(response.text)
         if fault is None and listing.status == "ok":
             fault = future_dates_fault((item.published_on for item in listing.items), self.today)
         return fault
 
-    def _web_items_only(self, listing: ListPage) -> ListPage:
-        """The listing without items whose links are not http(s) (javascript:, mailto: ...)."""
+    def _web_items_only(self, listing: ListPage) -> tuple[ListPage, PageFault | None]:
+        """The listing without items whose links are not http(s) (javascript:, mailto: ...),
+        and the fault when that leaves nothing of a list that had items."""
         kept = tuple(item for item in listing.items if is_web_url(item.url))
         if len(kept) == len(listing.items):
-            return listing
+            return listing, None
         dropped = len(listing.items) - len(kept)
         self.logger.info(
             "%s: %d list items without an http(s) link left out", self.site_id, dropped
         )
-        if not kept:
-            return replace(
-                listing,
-                items=(),
-                status="unparsed",
-                detail=f"列表中 {dropped} 条信息的链接都不是网页地址(如 javascript:),未能读取",
-            )
-        return replace(listing, items=kept)
+        if kept:
+            return replace(listing, items=kept), None
+        detail = f"列表中 {dropped} 条信息的链接都不是网页地址(如 javascript:),未能读取"
+        fault = PageFault("unparsed", detail)
+        return replace(listing, items=(), status="unparsed", detail=detail), fault
 
     def _may_open(self, url: str) -> bool:
         """Whether an article URL may be fetched: http(s) on one of the site's hosts."""
@@ -468,6 +472,8 @@ class SiteSpider(scrapy.Spider):
     def failed(self, failure: Failure) -> Iterator[PageObservation]:
         request = failure.request  # type: ignore[attr-defined]
         error_class, status, detail = classify_failure(failure)
+        if failure.check(BrowserPageTimeoutError):
+            detail = str(failure.value)  # names the browser limit, not a slow connection
         response = getattr(failure.value, "response", None)
         if error_class == "http_error" and response is not None and hasattr(response, "text"):
             # A WAF often answers 403/521 with its challenge page: name it.
