@@ -187,7 +187,7 @@ class SiteSpider(scrapy.Spider):
             errback=self.failed,
             cb_kwargs={"page_kind": "column" if page_number == 1 else "column_more", "column": ref},
             meta=meta,
-            dont_filter=page_number == 1,
+            dont_filter=page_number == 1 or render,  # a re-read in the browser is not a duplicate
         )
 
     def parse_page(self, response: Response, page_kind: str, column: ColumnRef) -> Iterator[Any]:
@@ -469,7 +469,7 @@ class SiteSpider(scrapy.Spider):
             listing,
         )
 
-    def failed(self, failure: Failure) -> Iterator[PageObservation]:
+    def failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         error_class, status, detail = classify_failure(failure)
         if failure.check(BrowserPageTimeoutError):
@@ -480,6 +480,19 @@ class SiteSpider(scrapy.Spider):
             fault = page_fault(response.text, status=status or 0)
             if fault is not None and fault.kind != "empty_page":
                 error_class, detail = fault.kind, f"HTTP {status}:{fault.detail}"
+            if (
+                fault is not None
+                and fault.kind in _RENDERABLE_FAULTS
+                and self.can_render
+                and not request.meta.get("playwright")
+            ):
+                # A browser runs the challenge script (加速乐 answers 521 until it has).
+                plan: ColumnPlan | None = request.meta.get("column_plan")
+                if plan is None:
+                    yield self._homepage_request(render=True)
+                else:
+                    yield self._column_request(plan, request.url, request.meta["page_number"], True)
+                return
         self.logger.warning("%s %s: %s", self.site_id, request.url, detail)
         yield PageObservation(
             self.site_id,
