@@ -246,7 +246,7 @@ class SiteSpider(scrapy.Spider):
             yield from self._discovered_column_requests(response)
             return
         if response.meta["page_number"] < self.max_list_pages and listing.status == "ok":
-            for next_url in listing.next_page_urls[:1]:
+            for next_url in [u for u in listing.next_page_urls if self._may_open(u)][:1]:
                 yield self._column_request(plan, next_url, response.meta["page_number"] + 1)
         article_urls = (
             undated_urls(self._on_site(listing), self.article_date_probes)
@@ -369,6 +369,8 @@ class SiteSpider(scrapy.Spider):
         for found in discover_columns(response.text, response.url):
             if found.url in known_urls or found.name in known_names:
                 continue
+            if not self._may_open(found.url):
+                continue  # only the site's own http(s) pages become columns
             known_urls.add(found.url)
             known_names.add(found.name)
             plan = ColumnPlan(found.name, found.url, found.category, "static", None, "discovered")

@@ -177,3 +177,39 @@ def test_adhoc_crawl_of_a_local_file_is_refused(secret_file: Path, database_url:
 )
 def test_only_absolute_http_urls_are_web_urls(url: str, allowed: bool) -> None:
     assert is_web_url(url) is allowed
+
+
+def test_discovered_columns_are_only_the_sites_web_pages(
+    secret_file: Path, database_url: str
+) -> None:
+    from fakes.gov_pages import list_page
+
+    from storage.models import SiteColumn
+
+    nav = (
+        '<div class="nav"><a href="/">首页</a><a href="/xwzx/gzdt/">工作动态</a>'
+        f'<a href="file://{secret_file}">通知公告</a>'
+        '<a href="javascript:openColumn(3)">政策文件</a>'
+        '<a href="http://127.0.0.2:9/zwgk/">政务公开</a></div>'
+    )
+    with FakeSite() as site:
+        site.add("/", FakeResponse(body=f"<html><body>{nav}</body></html>".encode()))
+        site.add(
+            "/xwzx/gzdt/",
+            FakeResponse(body=list_page("工作动态", [3, 9], TODAY, "/xwzx/gzdt/").encode()),
+        )
+        result = run_crawl_url(
+            site.url("/"),
+            timeout_s=300,
+            env={"GOVWATCH_DATABASE_URL": database_url, "GOVWATCH_CHECK_LINKS": "false"},
+        )
+        assert result.ok, result.log_tail
+        with session_scope() as session:
+            urls = {
+                c.url
+                for c in session.scalars(
+                    select(SiteColumn).where(SiteColumn.origin == "discovered")
+                )
+            }
+    assert urls == {site.url("/xwzx/gzdt/")}
+    assert not any(SECRET in text for text in stored_texts())
