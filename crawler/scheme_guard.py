@@ -15,6 +15,9 @@ from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
+# The Redis worker starts each target with this empty data: URL (it carries nothing and
+# reads nothing); no crawled data: URL is ever let through.
+WORKER_START_URL = "data:,"
 
 
 def is_web_url(url: str) -> bool:
@@ -30,5 +33,7 @@ class SchemeGuardMiddleware:
     """Drops (IgnoreRequest) any request that is not http(s)."""
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        if request.url == WORKER_START_URL:
+            return
         if not is_web_url(request.url):
             raise IgnoreRequest(f"只抓取 http(s) 网址,已忽略 {request.url[:200]}")

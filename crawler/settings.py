@@ -46,13 +46,13 @@ ITEM_PIPELINES = {
 # starts Chromium when a request asks for it, so static crawls never pay for it.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # Every browser page is time-limited (crawler/browser_handler.py). Only http(s) is
-# ever downloaded: the file/data/ftp/s3 handlers are switched off, and the scheme
-# guard drops any other request, redirects included (crawler/scheme_guard.py).
+# ever downloaded: the file/ftp/s3 handlers are switched off, and the scheme guard
+# drops any other request, redirects included (crawler/scheme_guard.py); data: stays
+# for the Redis worker's empty start URL only.
 DOWNLOAD_HANDLERS = {
     "http": "crawler.browser_handler.BoundedPlaywrightHandler",
     "https": "crawler.browser_handler.BoundedPlaywrightHandler",
     "file": None,
-    "data": None,
     "ftp": None,
     "s3": None,
 }

@@ -213,3 +213,17 @@ def test_discovered_columns_are_only_the_sites_web_pages(
             }
     assert urls == {site.url("/xwzx/gzdt/")}
     assert not any(SECRET in text for text in stored_texts())
+
+
+def test_scheme_guard_lets_only_web_requests_and_the_worker_start_through() -> None:
+    from scrapy import Request
+    from scrapy.exceptions import IgnoreRequest
+
+    from crawler.scheme_guard import WORKER_START_URL, SchemeGuardMiddleware
+
+    guard = SchemeGuardMiddleware()
+    assert guard.process_request(Request("https://www.xx.gov.cn/")) is None
+    assert guard.process_request(Request(WORKER_START_URL)) is None
+    for url in ("file:///etc/passwd", "data:text/html,<h1>x</h1>", "ftp://x.cn/f"):
+        with pytest.raises(IgnoreRequest):
+            guard.process_request(Request(url))
