@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     render_fallback: bool = Field(
         default=True, description="re-read a static column with no list in the browser"
     )
+    browser_page_timeout_s: float = Field(
+        default=60.0, gt=0, description="hard limit for one browser page, close included"
+    )
+    article_probe_timeout_s: float = Field(
+        default=20.0, gt=0, description="hard limit for opening one article for its date"
+    )
     browser_executable: str = "/usr/bin/chromium"
     browser_args: list[str] = [
         "--no-sandbox",

@@ -16,6 +16,7 @@ from scrapy.crawler import Crawler
 
 from crawler.health.links import check_urls
 from crawler.observations import LinksObservation
+from crawler.scheme_guard import is_web_url
 from settings import get_settings
 from storage.clock import utcnow
 from storage.db import session_scope
@@ -48,7 +49,8 @@ class LinkCheckPipeline:
         if host:
             self.site_hosts.add(host)
         for kind, urls in (("link", item.links), ("image", item.images)):
-            for url in urls:
+            # Only http(s) is ever checked or stored: never file:, javascript:, data: ...
+            for url in filter(is_web_url, urls):
                 sighting = self.sightings.setdefault(url, _Sighting(kind))
                 if kind == "image":
                     sighting.kind = "image"  # the stricter check wins

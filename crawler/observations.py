@@ -35,9 +35,10 @@ class PageObservation:
     page_kind: str  # homepage | column | column_more (a later list page of a column)
     url: str
     http_status: int | None
-    error_class: (
-        str  # ok | http_error | timeout | dns | refused | tls | login_wall | unparsed | other
-    )
+    # ok | http_error | timeout | dns | refused | tls | login_wall | unparsed | other, or a
+    # page fault (crawler/page_faults.py): waf | captcha | maintenance | empty_page |
+    # soft_404 | js_required | js_list | redirected | implausible_dates | dates_unread
+    error_class: str
     error_detail: str = ""
     column: ColumnRef | None = None
     list_page: ListPage | None = None

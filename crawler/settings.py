@@ -45,10 +45,18 @@ ITEM_PIPELINES = {
 # Browser rendering (scrapy-playwright) for `render: js` columns. The handler only
 # starts Chromium when a request asks for it, so static crawls never pay for it.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+# Every browser page is time-limited (crawler/browser_handler.py). Only http(s) is
+# ever downloaded: the file/ftp/s3 handlers are switched off, and the scheme guard
+# drops any other request, redirects included (crawler/scheme_guard.py); data: stays
+# for the Redis worker's empty start URL only.
 DOWNLOAD_HANDLERS = {
-    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "http": "crawler.browser_handler.BoundedPlaywrightHandler",
+    "https": "crawler.browser_handler.BoundedPlaywrightHandler",
+    "file": None,
+    "ftp": None,
+    "s3": None,
 }
+DOWNLOADER_MIDDLEWARES = {"crawler.scheme_guard.SchemeGuardMiddleware": 50}
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {
     "executable_path": _govwatch.browser_executable,
