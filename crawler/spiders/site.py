@@ -140,7 +140,9 @@ class SiteSpider(scrapy.Spider):
             )
             return
         selectors = Selectors(**plan.selectors) if plan and plan.selectors else None
-        listing = extract_list(response.text, response.url, self.today, selectors)
+        listing = extract_list(
+            response.text, response.url, self.today, selectors, homepage=plan is None
+        )
 
         if (
             plan is not None
@@ -291,7 +293,7 @@ class SiteSpider(scrapy.Spider):
             response.url,
             response.status,
             "unparsed" if unreadable else "ok",
-            listing.detail if unreadable else "",
+            listing.detail if unreadable else "；".join(listing.doubts),
             column,
             listing,
         )
