@@ -45,7 +45,12 @@ def _expected_items(expected: dict) -> tuple[ListedItem, ...]:
 def _run(stem: str) -> tuple[ListPage, dict]:
     expected = _expected(stem)
     html = decode_html(_page_bytes(expected["page"]), expected.get("content_type"))
-    page = extract_list(html, expected["base_url"], date.fromisoformat(expected["today"]))
+    page = extract_list(
+        html,
+        expected["base_url"],
+        date.fromisoformat(expected["today"]),
+        homepage=expected.get("mode") == "homepage",
+    )
     return page, expected
 
 
