@@ -56,8 +56,10 @@ _DATE_HINT_RE = re.compile(r"\d\s*[-/.年月]\s*\d")
 _EMPTY_MARKER_RE = re.compile(
     r"暂无(?:信息|数据|内容|记录|相关信息|公开信息)|没有(?:相关)?记录|无记录"
 )
+# Only the next few siblings: a pager follows its list, and the string value of every later
+# sibling (the rest of the page) costs milliseconds per candidate list.
 _PAGER_AFTER_XPATH = lxml.etree.XPath(
-    "boolean(following-sibling::*[contains(., '下一页') or contains(., '下页') "
+    "boolean(following-sibling::*[position() <= 3][contains(., '下一页') or contains(., '下页') "
     "or contains(., '尾页') or contains(., '末页') or descendant-or-self::*[@data-gw-pager]])"
 )
 _PAGER_LINKS_XPATH = lxml.etree.XPath(
