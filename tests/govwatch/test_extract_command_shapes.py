@@ -55,3 +55,32 @@ def test_extract_homepage_mode_shows_every_box_and_why_it_is_unsure(
     assert len(items) == 7
     assert max(i["published"] for i in items) == "2020-07-27"
     assert "疑点: 只有月-日的日期按页面上的完整日期推定为 2020 年" in result.stderr
+
+
+REAL = Path(__file__).resolve().parents[1] / "fixtures" / "extract" / "real"
+
+
+def test_extract_on_a_real_page_with_the_date_inside_the_link(govwatch_cli) -> None:
+    page = REAL / "stats_gov_cn_xzqhdm_list_fragment.html"
+    result = govwatch_cli(
+        "extract", str(page), "--base-url", "http://www.stats.gov.cn/tjsj/tjbz/xzqhdm/"
+    )
+    assert result.returncode == 0, result.stderr
+    items = json.loads(result.stdout)
+    assert len(items) == 19
+    assert items[0] == {
+        "title": "最新县及县以上行政区划代码（截止2016年7月31日）",
+        "url": "http://www.stats.gov.cn/tjsj/tjbz/xzqhdm/201703/t20170310_1471429.html",
+        "published": "2017-03-10",
+    }
+
+
+def test_extract_on_a_real_homepage_reads_every_dated_box(govwatch_cli) -> None:
+    page = REAL / "wfrsks_com_homepage_aspnet.html"
+    result = govwatch_cli(
+        "extract", str(page), "--homepage", "--base-url", "http://www.wfrsks.com/"
+    )
+    assert result.returncode == 0, result.stderr
+    items = json.loads(result.stdout)
+    assert len(items) == 49
+    assert max(i["published"] for i in items) == "2018-03-19"
