@@ -624,10 +624,10 @@ def _wrappers(parent: Element, depth: int) -> list[Element]:
     return chain
 
 
-def _block_top(best: Element, other: Element) -> tuple[Element, Element, Element] | None:
-    """The common ancestor of two list containers and the children of it that wrap each,
-    when both are wrapped the same way (same tags on the way up, at most
-    ``_MAX_BLOCK_DEPTH`` wrappers)."""
+def _block_top(best: Element, other: Element) -> tuple[int, Element, Element, Element] | None:
+    """How many wrappers up two list containers meet, where, and the children of that common
+    ancestor that wrap each, when both are wrapped the same way (same tags on the way up, at
+    most ``_MAX_BLOCK_DEPTH`` wrappers)."""
     best_chain = _wrappers(best, _MAX_BLOCK_DEPTH)
     other_chain = _wrappers(other, _MAX_BLOCK_DEPTH)
     for level in range(1, min(len(best_chain), len(other_chain))):
@@ -635,7 +635,7 @@ def _block_top(best: Element, other: Element) -> tuple[Element, Element, Element
             best_path = [element.tag for element in best_chain[:level]]
             if best_path != [element.tag for element in other_chain[:level]]:
                 return None
-            return best_chain[level], best_chain[level - 1], other_chain[level - 1]
+            return level, best_chain[level], best_chain[level - 1], other_chain[level - 1]
     return None
 
 
@@ -643,19 +643,17 @@ def _run_of_blocks(best: _Group, candidates: list[_Group], counts: _LinkCounts) 
     """Groups whose containers are wrapped like ``best``'s and whose wrappers follow one
     another (separators without links may sit between them): a list that a paging template
     (TRS avalon ``$showStatic(n)``, "static + dynamic part") split into one block per page."""
+    found = [(top, group) for group in candidates if (top := _block_top(best.parent, group.parent))]
+    if not found:
+        return []
+    # The closest common ancestor: blocks of the same list sit nearer than other boxes.
+    level = min(top[0] for top, _ in found)
     by_top: dict[Element, list[_Group]] = {}
-    ancestor: Element | None = None
-    best_top: Element | None = None
-    for group in candidates:
-        found = _block_top(best.parent, group.parent)
-        if found is None:
-            continue
-        common, top_of_best, top = found
-        if ancestor is None:
+    ancestor = best_top = None
+    for (at, common, top_of_best, top), group in found:
+        if at == level:
             ancestor, best_top = common, top_of_best
-        if common is not ancestor:
-            continue
-        by_top.setdefault(top, []).append(group)
+            by_top.setdefault(top, []).append(group)
     if ancestor is None or best_top is None:
         return []
     children = [child for child in ancestor if isinstance(child.tag, str)]
