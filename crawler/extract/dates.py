@@ -123,6 +123,84 @@ def find_date(text: str, today: date) -> tuple[date, datetime | None] | None:
     return full[0], full[1]
 
 
+# A date that fills its own text node, with at most a label and brackets around it:
+# "<span>2022-05-20</span>", "[2022-05-20]", "发布日期：2022年5月20日", "(05-20)".
+_LABEL = r"(?:发布(?:日期|时间)|更新(?:日期|时间)|成文日期|日期|时间)?\s*[:：]?"
+_STANDALONE_FULL_RE = re.compile(
+    r"^\s*[\[【(（]?\s*" + _LABEL + r"\s*" + _FULL_DATE_RE.pattern + r"\s*[\]】)）]?\s*$"
+)
+_STANDALONE_MONTH_DAY_RE = re.compile(
+    r"^\s*[\[【(（]?\s*" + _LABEL + r"\s*" + _MONTH_DAY_RE.pattern + r"\s*[\]】)）]?\s*$"
+)
+# TRS and most CMSs file articles in year-month folders: /202008/t20200802_1.html, /2020-08/.
+_URL_MONTH_RE = re.compile(r"/((?:19|20)\d{2})-?(0[1-9]|1[0-2])/")
+# Stamps some CMSs print when they write a static page (生成时间, generated at, Last-Modified).
+_GENERATED_RE = re.compile(
+    r"(?:生成(?:时间|日期)|页面生成|generated(?:\s+(?:on|at))?|last-?modified(?:time)?)"
+    r"[\s\"'=:：]*(?:content\s*=\s*[\"'])?"
+    r"((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})",
+    re.IGNORECASE,
+)
+
+
+def standalone_date(text: str, today: date) -> tuple[date, datetime | None, bool] | None:
+    """The date that makes up all of ``text`` (a label and brackets allowed), its time, and
+    whether only month and day were printed; None when ``text`` holds anything else.
+
+    A date alone in its own element is what the page shows as the item's date; a date
+    inside title text ("（截止2016年7月31日）") is part of the title.
+    """
+    if len(text) > 40:
+        return None
+    match = _STANDALONE_FULL_RE.match(text)
+    if match is not None:
+        found = _safe_date(int(match["year"]), int(match["month"]), int(match["day"]))
+        if found is not None:
+            return found, _with_time(found, match), False
+        return None
+    match = _STANDALONE_MONTH_DAY_RE.match(text)
+    if match is not None and 1 <= int(match["month"]) <= 12:
+        found = infer_year(int(match["month"]), int(match["day"]), today)
+        if found is not None:
+            return found, _with_time(found, match), True
+    return None
+
+
+def month_from_url(url: str) -> tuple[int, int] | None:
+    """``(year, month)`` of a year-month folder in ``url`` (``/202008/``, ``/2020-08/``)."""
+    match = _URL_MONTH_RE.search(url)
+    return (int(match[1]), int(match[2])) if match else None
+
+
+_GENERATED_MARKERS = (
+    "生成时间",
+    "生成日期",
+    "页面生成",
+    "generated",
+    "Generated",
+    "lastmodified",
+    "LastModified",
+    "lastModified",
+    "last-modified",
+    "Last-Modified",
+)
+
+
+def page_generated_on(html: str) -> date | None:
+    """The day a static page says it was generated, when it says so."""
+    # Substring tests first: a case-insensitive regex over a whole page costs milliseconds.
+    for marker in _GENERATED_MARKERS:
+        start = html.find(marker)
+        while start >= 0:
+            match = _GENERATED_RE.match(html, start, start + 120)
+            if match is not None:
+                found = _safe_date(int(match[1]), int(match[2]), int(match[3]))
+                if found is not None:
+                    return found
+            start = html.find(marker, start + 1)
+    return None
+
+
 def date_from_url(url: str) -> date | None:
     """The date that CMSs put into article URLs (TRS, Hanweb, gov.cn), if any."""
     for pattern in _URL_DATE_RES:

@@ -27,6 +27,9 @@ from crawler.extract.dates import (
     find_date,
     find_full_date,
     find_month_day,
+    month_from_url,
+    page_generated_on,
+    standalone_date,
     year_near,
 )
 from crawler.extract.hanweb import find_datastore, records_as_html
@@ -53,8 +56,10 @@ _DATE_HINT_RE = re.compile(r"\d\s*[-/.年月]\s*\d")
 _EMPTY_MARKER_RE = re.compile(
     r"暂无(?:信息|数据|内容|记录|相关信息|公开信息)|没有(?:相关)?记录|无记录"
 )
+# Only the next few siblings: a pager follows its list, and the string value of every later
+# sibling (the rest of the page) costs milliseconds per candidate list.
 _PAGER_AFTER_XPATH = lxml.etree.XPath(
-    "boolean(following-sibling::*[contains(., '下一页') or contains(., '下页') "
+    "boolean(following-sibling::*[position() <= 3][contains(., '下一页') or contains(., '下页') "
     "or contains(., '尾页') or contains(., '末页') or descendant-or-self::*[@data-gw-pager]])"
 )
 _PAGER_LINKS_XPATH = lxml.etree.XPath(
@@ -87,6 +92,10 @@ _LIST_CONTAINER_TAGS = frozenset({"ul", "ol", "tbody", "table", "dl"})
 _MAX_CLIMB_TO_LINK = 4
 _MAX_EXTEND = 4
 _MAX_LINKS_PER_ITEM = 3
+# Wrappers between a split list's blocks and their common ancestor (div > div > ul).
+_MAX_BLOCK_DEPTH = 3
+# A runner-up list this close to the chosen one's score makes the choice a guess.
+_CLOSE_SCORE = 0.75
 
 
 # XPath keeps the per-node work in C: the extractor walks every page it checks.
@@ -148,6 +157,25 @@ class _ItemDate:
     month_day_only: bool
 
 
+@dataclass(slots=True)
+class YearHints:
+    """What a page tells about the year of its month-day-only dates ("05-20").
+
+    ``reference`` is the day the page was current (the check day, or the page's own
+    generation stamp when older); ``newest_full`` the newest full date printed on it.
+    ``moved`` collects the years a cross-check changed, for the result's doubts.
+    """
+
+    reference: date
+    newest_full: date | None = None
+    moved: set[int] | None = None
+
+
+# A month-day date more than this far after every full date on the same page is taken
+# to belong to the year of those dates (a page saved or left stale long ago).
+_MONTH_DAY_DRIFT_DAYS = 200
+
+
 def _split_text(item: Element, anchor: Element) -> tuple[list[str], list[str]]:
     """Text segments of ``item`` inside ``anchor`` and outside it, in document order."""
     inside = set(anchor.iter())
@@ -162,7 +190,31 @@ def _split_text(item: Element, anchor: Element) -> tuple[list[str], list[str]]:
     return title_parts, other_parts
 
 
+def _standalone(segments: list[str], today: date) -> tuple[int, _ItemDate] | None:
+    """Index and date of the first segment that is a date and nothing else (full dates
+    before month-day ones)."""
+    month_day: tuple[int, _ItemDate] | None = None
+    for index, segment in enumerate(segments):
+        if not segment.strip() or _DATE_HINT_RE.search(segment) is None:
+            continue
+        found = standalone_date(segment, today)
+        if found is None:
+            continue
+        item_date = _ItemDate(found[0], found[1], month_day_only=found[2])
+        if not found[2]:
+            return index, item_date
+        if month_day is None:
+            month_day = (index, item_date)
+    return month_day
+
+
 def _date_from_segments(segments: list[str], today: date) -> _ItemDate | None:
+    # Segment by segment first: a date glued to the next text ("2018-02-142018年1月") is
+    # still whole inside its own text node.
+    for segment in segments:
+        full = find_full_date(segment)
+        if full is not None:
+            return _ItemDate(full[0], full[1], month_day_only=False)
     joined = " ".join(segments)
     full = find_full_date(joined)
     if full is not None:
@@ -235,6 +287,73 @@ def _cut_date(title_text: str, match: re.Match[str]) -> str:
     return f"{before} {after}".strip()
 
 
+def _item_date(
+    title_parts: list[str], other_parts: list[str], today: date
+) -> tuple[_ItemDate | None, str]:
+    """The item's date and its title text (without the date when the date was in the link).
+
+    A date alone in its own element wins over dates inside text: outside the link first,
+    then inside it (``<a><em>2018-02-14</em>标题</a>``); a date in the title text
+    ("…（截止2016年7月31日）") is the last resort.
+    """
+    title_text = "".join(title_parts)
+    outside = _standalone(other_parts, today)
+    if outside is not None and not outside[1].month_day_only:
+        return outside[1], title_text
+    inside = _standalone(title_parts, today)
+    if inside is not None and not inside[1].month_day_only:
+        rest = title_parts[: inside[0]] + title_parts[inside[0] + 1 :]
+        return inside[1], "".join(rest)
+    item_date = _date_from_segments(other_parts, today)
+    if item_date is not None and not item_date.month_day_only:
+        return item_date, title_text
+    if outside is not None:
+        return outside[1], title_text
+    if inside is not None:
+        rest = title_parts[: inside[0]] + title_parts[inside[0] + 1 :]
+        return inside[1], "".join(rest)
+    if item_date is not None:
+        return item_date, title_text
+    # The date printed inside the link text, after the title: "标题 2022-05-20".
+    full = find_full_date(title_text)
+    month_day = None if full else find_month_day(title_text, today, anchored_end=True)
+    found = full or month_day
+    if found is None:
+        return None, title_text
+    return (
+        _ItemDate(found[0], found[1], month_day_only=full is None),
+        _cut_date(title_text, found[2]),
+    )
+
+
+def _with_year(item_date: _ItemDate, url: str, hints: YearHints | None) -> _ItemDate:
+    """A month-day-only date with the year the page and the URL point to."""
+    published_on = item_date.published_on
+    anchored: date | None = None
+    url_date = date_from_url(url)
+    if url_date is not None:
+        # The URL knows the day the CMS filed the article.
+        anchored = year_near(published_on.month, published_on.day, url_date)
+    elif (folder := month_from_url(url)) is not None:
+        anchored = year_near(published_on.month, published_on.day, date(folder[0], folder[1], 15))
+    elif (
+        hints is not None
+        and hints.newest_full is not None
+        and (published_on - hints.newest_full).days > _MONTH_DAY_DRIFT_DAYS
+    ):
+        anchored = year_near(published_on.month, published_on.day, hints.newest_full)
+        if anchored is not None and anchored > hints.reference:
+            anchored = None
+        if anchored is not None and anchored != published_on and hints.moved is not None:
+            hints.moved.add(anchored.year)
+    if anchored is None or anchored == published_on:
+        return item_date
+    published_at = item_date.published_at
+    if published_at is not None:
+        published_at = published_at.replace(year=anchored.year)
+    return _ItemDate(anchored, published_at, month_day_only=True)
+
+
 def read_item(
     item: Element,
     base_url: str,
@@ -242,8 +361,13 @@ def read_item(
     *,
     require_date: bool,
     check_pinned: bool = True,
+    hints: YearHints | None = None,
 ) -> ListedItem | None:
-    """The ListedItem one list entry element stands for, or None when it is not one."""
+    """The ListedItem one list entry element stands for, or None when it is not one.
+
+    ``today`` is the day month-day-only dates are placed before; ``hints`` carry what the
+    page itself says about their year.
+    """
     anchor = _choose_anchor(item)
     if anchor is None:
         return None
@@ -251,29 +375,15 @@ def read_item(
     # urljoin is slow and most CMSs print absolute or root-relative links.
     url = href if href.startswith(("http://", "https://")) else urljoin(base_url, href)
     title_parts, other_parts = _split_text(item, anchor)
-    title_text = "".join(title_parts)
-    item_date = _date_from_segments(other_parts, today)
-    if item_date is None:
-        # The date printed inside the link, after the title: "标题 2022-05-20".
-        full = find_full_date(title_text)
-        month_day = None if full else find_month_day(title_text, today, anchored_end=True)
-        found = full or month_day
-        if found is not None:
-            item_date = _ItemDate(found[0], found[1], month_day_only=full is None)
-            title_text = _cut_date(title_text, found[2])
+    reference = hints.reference if hints is not None else today
+    item_date, title_text = _item_date(title_parts, other_parts, reference)
     title = _title_of(anchor, title_text)
     published_on: date | None = None
     published_at: datetime | None = None
     if item_date is not None:
+        if item_date.month_day_only:
+            item_date = _with_year(item_date, url, hints)
         published_on, published_at = item_date.published_on, item_date.published_at
-        url_date = date_from_url(url) if item_date.month_day_only else None
-        if url_date is not None:
-            # The page shows MM-DD only; the URL knows the year.
-            anchored = year_near(published_on.month, published_on.day, url_date)
-            if anchored is not None:
-                if published_at is not None:
-                    published_at = published_at.replace(year=anchored.year)
-                published_on = anchored
     elif require_date:
         return None
     else:
@@ -291,16 +401,18 @@ def read_item(
 # ----------------------------------------------------------------- finding the list
 
 
-def _date_holders(root: Element, today: date) -> Iterator[Element]:
-    """Elements whose own text (or a child's tail) looks like a list date."""
+def _date_holders(root: Element, today: date) -> Iterator[tuple[Element, date | None]]:
+    """Elements whose own text (or a child's tail) looks like a list date, with the full
+    date in that text when there is one."""
     for text in _TEXT_NODES_XPATH(root):  # type: ignore[union-attr]
         if _DATE_HINT_RE.search(text) is None:
             continue
         stripped = text.strip()
         if len(stripped) > 200:
             continue
+        full = find_full_date(stripped)
         if (
-            find_full_date(stripped) is not None
+            full is not None
             or YEAR_MONTH_RE.match(stripped)
             or (len(stripped) <= 25 and find_month_day(stripped, today) is not None)
             or find_month_day(stripped, today, anchored_end=True) is not None
@@ -309,7 +421,7 @@ def _date_holders(root: Element, today: date) -> Iterator[Element]:
             if owner is not None and text.is_tail:
                 owner = owner.getparent()
             if owner is not None:
-                yield owner
+                yield owner, full[0] if full is not None else None
 
 
 def _item_root(holder: Element, link_counts: _LinkCounts) -> Element | None:
@@ -442,11 +554,16 @@ def _score(group: _Group) -> None:
     group.score = weight
 
 
-def _candidate_groups(root: Element, today: date) -> list[_Group]:
+def _candidate_groups(
+    root: Element, today: date, link_counts: _LinkCounts
+) -> tuple[list[_Group], date | None]:
+    """Sibling entries grouped by parent, and the newest full date printed on the page."""
     seen: set[Element] = set()
     groups: dict[tuple[Element, str], _Group] = {}
-    link_counts = _LinkCounts()
-    for holder in _date_holders(root, today):
+    newest_full: date | None = None
+    for holder, full in _date_holders(root, today):
+        if full is not None and full <= today and (newest_full is None or full > newest_full):
+            newest_full = full
         element = _item_root(holder, link_counts)
         if element is None or element in seen:
             continue
@@ -459,21 +576,25 @@ def _candidate_groups(root: Element, today: date) -> list[_Group]:
         if group is None:
             group = groups[key] = _Group(parent=parent, tag=element.tag, elements=[], items=[])
         group.elements.append(element)
-    return list(groups.values())
+    return list(groups.values()), newest_full
 
 
-def _read_group(group: _Group, base_url: str, today: date, check_pinned: bool) -> None:
+def _read_group(
+    group: _Group, base_url: str, today: date, check_pinned: bool, hints: YearHints
+) -> None:
     elements: list[Element] = []
     items: list[ListedItem] = []
     for element in group.elements:
-        item = read_item(element, base_url, today, require_date=True, check_pinned=check_pinned)
+        item = read_item(
+            element, base_url, today, require_date=True, check_pinned=check_pinned, hints=hints
+        )
         if item is not None:
             elements.append(element)
             items.append(item)
     group.elements, group.items = elements, items
 
 
-def _with_undated_siblings(group: _Group, base_url: str, today: date) -> None:
+def _with_undated_siblings(group: _Group, base_url: str, today: date, hints: YearHints) -> None:
     """Add entries of the chosen list that print no date (pinned notices, say)."""
     known = set(group.elements)
     if len(known) < 2:
@@ -486,18 +607,76 @@ def _with_undated_siblings(group: _Group, base_url: str, today: date) -> None:
             elements.append(child)
             items.append(by_element[child])
         elif child.tag == group.tag and 0 < len(_links(child)) <= _MAX_LINKS_PER_ITEM:
-            item = read_item(child, base_url, today, require_date=False)
+            item = read_item(child, base_url, today, require_date=False, hints=hints)
             if item is not None and len(item.title) >= 4:
                 elements.append(child)
                 items.append(item)
     group.elements, group.items = elements, items
 
 
-def _merge_template_twins(best: _Group, groups: list[_Group]) -> list[_Group]:
+def _wrappers(parent: Element, depth: int) -> list[Element]:
+    """``parent`` and up to ``depth`` of its ancestors, innermost first (body excluded)."""
+    chain = [parent]
+    node = parent.getparent()
+    while node is not None and node.tag not in ("body", "html") and len(chain) <= depth:
+        chain.append(node)
+        node = node.getparent()
+    return chain
+
+
+def _block_top(best: Element, other: Element) -> tuple[int, Element, Element, Element] | None:
+    """How many wrappers up two list containers meet, where, and the children of that common
+    ancestor that wrap each, when both are wrapped the same way (same tags on the way up, at
+    most ``_MAX_BLOCK_DEPTH`` wrappers)."""
+    best_chain = _wrappers(best, _MAX_BLOCK_DEPTH)
+    other_chain = _wrappers(other, _MAX_BLOCK_DEPTH)
+    for level in range(1, min(len(best_chain), len(other_chain))):
+        if best_chain[level] is other_chain[level]:
+            best_path = [element.tag for element in best_chain[:level]]
+            if best_path != [element.tag for element in other_chain[:level]]:
+                return None
+            return level, best_chain[level], best_chain[level - 1], other_chain[level - 1]
+    return None
+
+
+def _run_of_blocks(best: _Group, candidates: list[_Group], counts: _LinkCounts) -> list[_Group]:
+    """Groups whose containers are wrapped like ``best``'s and whose wrappers follow one
+    another (separators without links may sit between them): a list that a paging template
+    (TRS avalon ``$showStatic(n)``, "static + dynamic part") split into one block per page."""
+    found = [(top, group) for group in candidates if (top := _block_top(best.parent, group.parent))]
+    if not found:
+        return []
+    # The closest common ancestor: blocks of the same list sit nearer than other boxes.
+    level = min(top[0] for top, _ in found)
+    by_top: dict[Element, list[_Group]] = {}
+    ancestor = best_top = None
+    for (at, common, top_of_best, top), group in found:
+        if at == level:
+            ancestor, best_top = common, top_of_best
+            by_top.setdefault(top, []).append(group)
+    if ancestor is None or best_top is None:
+        return []
+    children = [child for child in ancestor if isinstance(child.tag, str)]
+    start = children.index(best_top)
+    run: list[_Group] = []
+    for step in (-1, 1):
+        index = start + step
+        while 0 <= index < len(children):
+            child = children[index]
+            if child in by_top:
+                run.extend(by_top[child])
+            elif counts[child]:
+                break
+            index += step
+    return run
+
+
+def _merge_template_twins(best: _Group, groups: list[_Group], counts: _LinkCounts) -> list[_Group]:
     """The chosen group plus lists printed by the same template (tabs, split blocks)."""
     best_shape = {_shape(element) for element in best.elements}
     best_class = _first_class(best.parent)
     chosen = [best]
+    alike: list[_Group] = []
     for group in groups:
         if group is best or group.penalized or group.parent.tag != best.parent.tag:
             continue
@@ -507,6 +686,10 @@ def _merge_template_twins(best: _Group, groups: list[_Group]) -> list[_Group]:
         same_class = bool(best_class) and _first_class(group.parent) == best_class
         if siblings or same_class:
             chosen.append(group)
+        else:
+            alike.append(group)
+    if alike:
+        chosen.extend(_run_of_blocks(best, alike, counts))
     return chosen
 
 
@@ -732,12 +915,19 @@ def _hanweb_list(html: str, base_url: str, today: date, selectors: Selectors | N
 
 
 def extract_list(
-    html: str, base_url: str, today: date, selectors: Selectors | None = None
+    html: str,
+    base_url: str,
+    today: date,
+    selectors: Selectors | None = None,
+    *,
+    homepage: bool = False,
 ) -> ListPage:
-    """The main list of a column page.
+    """The main list of a column page, or with ``homepage`` the items of every dated box.
 
     ``today`` is the day of the check; month-day-only dates get the latest year that does
-    not put them after it (or the year from the item's URL when the URL carries a date).
+    not put them after it (or the page's generation day), unless the item's URL carries a
+    date or a year-month folder, or every full date on the page is far older (then the
+    year of those dates, noted in ``doubts``).
     """
     may_be_hanweb = "<record" in html or "<datastore" in html or "<DATASTORE" in html
     if may_be_hanweb and find_datastore(html) is not None:
@@ -775,13 +965,22 @@ def extract_list(
 
     # Most pages never mention pinning; skip the per-item attribute scan on those.
     check_pinned = any(marker in html for marker in _PINNED_MARKERS)
-    groups = _candidate_groups(root, today)
+    link_counts = _LinkCounts()
+    groups, newest_full = _candidate_groups(root, today, link_counts)
+    generated = page_generated_on(html)
+    hints = YearHints(
+        reference=generated if generated is not None and generated < today else today,
+        newest_full=newest_full,
+        moved=set(),
+    )
     for group in groups:
         _score(group)
     groups.sort(key=lambda group: group.score, reverse=True)
+    if homepage:
+        return _homepage_list(root, groups, base_url, today, check_pinned, hints, next_urls)
     best: _Group | None = None
     for group in groups:
-        _read_group(group, base_url, today, check_pinned)
+        _read_group(group, base_url, today, check_pinned, hints)
         if group.items:
             best = group
             break
@@ -796,23 +995,110 @@ def extract_list(
             status="ok",
             detail=f"list without dates, {len(undated.items)} items",
             next_page_urls=next_urls,
+            doubts=("列表条目没有发布日期，日期取自网址或无法确定",),
         )
-    twins = _merge_template_twins(best, groups)
+    twins = _merge_template_twins(best, groups, link_counts)
     chosen: list[_Group] = []
     for group in twins:
         if group is not best:
-            _read_group(group, base_url, today, check_pinned)
+            _read_group(group, base_url, today, check_pinned, hints)
         if group.items:
-            _with_undated_siblings(group, base_url, today)
+            _with_undated_siblings(group, base_url, today, hints)
             chosen.append(group)
     if len(chosen) > 1:
         order = _document_order(root)
         chosen.sort(key=lambda group: order.get(group.parent, 0))
     items = _dedupe(item for group in chosen for item in group.items)
     blocks = f" in {len(chosen)} blocks" if len(chosen) > 1 else ""
+    doubts = _doubts(items, hints)
+    rival = _rival(best, twins, groups, base_url, today, check_pinned, hints)
+    if rival is not None:
+        doubts.insert(0, rival)
     return ListPage(
         items=items,
         status="ok",
         detail=f"{len(items)} items{blocks} under <{best.parent.tag}>",
         next_page_urls=next_urls,
+        doubts=tuple(doubts),
+    )
+
+
+def _doubts(items: tuple[ListedItem, ...], hints: YearHints) -> list[str]:
+    """Why the dates of ``items`` may not be what the page means (in Chinese: users read it)."""
+    doubts: list[str] = []
+    undated = sum(1 for item in items if item.published_on is None)
+    if undated:
+        doubts.append(f"{undated} 条信息没有发布日期")
+    if hints.moved:
+        years = "、".join(str(year) for year in sorted(hints.moved))
+        doubts.append(f"只有月-日的日期按页面上的完整日期推定为 {years} 年")
+    return doubts
+
+
+def _contains(outer: Element, inner: Element) -> bool:
+    node: Element | None = inner
+    while node is not None:
+        if node is outer:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _rival(
+    best: _Group,
+    chosen: list[_Group],
+    groups: list[_Group],
+    base_url: str,
+    today: date,
+    check_pinned: bool,
+    hints: YearHints,
+) -> str | None:
+    """A doubt when another list, not merged into the chosen one, scores almost as high."""
+    for group in groups:
+        if group in chosen or group.penalized or len(group.elements) < 3:
+            continue
+        if group.score < best.score * _CLOSE_SCORE:
+            return None
+        if _contains(best.parent, group.parent) or _contains(group.parent, best.parent):
+            continue
+        _read_group(group, base_url, today, check_pinned, hints)
+        if len(group.items) >= 3:
+            return (
+                f"页面上另有一个分量相近的列表（{len(group.items)} 条），所选列表可能不是栏目主列表"
+            )
+    return None
+
+
+def _homepage_list(
+    root: Element,
+    groups: list[_Group],
+    base_url: str,
+    today: date,
+    check_pinned: bool,
+    hints: YearHints,
+    next_urls: tuple[str, ...],
+) -> ListPage:
+    """Every dated box of a homepage: the homepage rules judge all new items on it.
+
+    Page furniture (header, footer, navigation, friend links, marquees) is left out; boxes
+    under headings such as "最新动态" count here, unlike on a column page.
+    """
+    chosen: list[_Group] = []
+    for group in groups:
+        if _is_furniture(group.parent):
+            continue
+        _read_group(group, base_url, today, check_pinned, hints)
+        if len(group.items) >= 2:
+            chosen.append(group)
+    if not chosen:
+        return _empty_or_unparsed(root, next_urls)
+    order = _document_order(root)
+    chosen.sort(key=lambda group: order.get(group.parent, 0))
+    items = _dedupe(item for group in chosen for item in group.items)
+    return ListPage(
+        items=items,
+        status="ok",
+        detail=f"homepage, {len(items)} items in {len(chosen)} dated boxes",
+        next_page_urls=next_urls,
+        doubts=tuple(_doubts(items, hints)),
     )

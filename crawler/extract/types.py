@@ -29,6 +29,9 @@ class ListPage:
     detail: str = ""  # human-readable reason, in English, for logs
     # Pagination targets found on this page; the immediate next page comes first when known.
     next_page_urls: tuple[str, ...] = ()
+    # Why the extractor is unsure (runner-up list of similar weight, items without dates,
+    # guessed years), in Chinese: stored with the fetch and shown by `govwatch extract`.
+    doubts: tuple[str, ...] = ()
 
     @property
     def newest_published_on(self) -> date | None:

@@ -205,7 +205,9 @@ class SiteSpider(scrapy.Spider):
             )
             return
         selectors = Selectors(**plan.selectors) if plan and plan.selectors else None
-        listing = extract_list(response.text, response.url, self.today, selectors)
+        listing = extract_list(
+            response.text, response.url, self.today, selectors, homepage=plan is None
+        )
         fault = self._page_fault(response, plan, listing)
 
         rendered = bool(response.meta.get("playwright"))
@@ -466,7 +468,7 @@ class SiteSpider(scrapy.Spider):
             response.url,
             response.status,
             "unparsed" if unreadable else "ok",
-            listing.detail if unreadable else "",
+            listing.detail if unreadable else "；".join(listing.doubts),
             column,
             listing,
         )

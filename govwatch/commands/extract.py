@@ -45,12 +45,15 @@ def extract(
     source: str = typer.Argument(..., metavar="FILE_OR_URL", help="保存的网页文件或网址"),
     base_url: str | None = typer.Option(None, "--base-url", help="解析相对链接所用的网址"),
     output_format: OutputFormat = typer.Option(OutputFormat.json, "--format", help="输出格式"),
+    homepage: bool = typer.Option(
+        False, "--homepage", help="按首页读取:取页面上每个带日期的栏目块,而不是一个主列表"
+    ),
 ) -> None:
-    """打印一个栏目列表页能抽取出的信息条目(标题、链接、发布日期)。"""
+    """打印一个栏目列表页(或首页)能抽取出的信息条目(标题、链接、发布日期),以及抽取时的疑点。"""
     from crawler.extract import extract_list  # parsing stack: load on use
 
     html, page_url = _read_page(source, base_url)
-    listing = extract_list(html, page_url, china_today())
+    listing = extract_list(html, page_url, china_today(), homepage=homepage)
     rows = [
         {
             "title": item.title,
@@ -72,3 +75,6 @@ def extract(
             rows, output_format, [("published", "发布日期"), ("title", "标题"), ("url", "链接")]
         )
     typer.echo(f"列表状态: {listing.status} {listing.detail}".rstrip(), err=True)
+    # Doubts are why a crawl reports this column for review instead of judging it.
+    for doubt in listing.doubts:
+        typer.echo(f"疑点: {doubt}", err=True)

@@ -45,7 +45,12 @@ def _expected_items(expected: dict) -> tuple[ListedItem, ...]:
 def _run(stem: str) -> tuple[ListPage, dict]:
     expected = _expected(stem)
     html = decode_html(_page_bytes(expected["page"]), expected.get("content_type"))
-    page = extract_list(html, expected["base_url"], date.fromisoformat(expected["today"]))
+    page = extract_list(
+        html,
+        expected["base_url"],
+        date.fromisoformat(expected["today"]),
+        homepage=expected.get("mode") == "homepage",
+    )
     return page, expected
 
 
@@ -268,3 +273,39 @@ def test_selectors_that_match_nothing_are_unparsed() -> None:
     )
     assert page.status == "unparsed"
     assert "div.nothing" in page.detail
+
+
+# ------------------------------------------------ real pages of issue 14's failure classes
+
+
+def test_stats_gov_cn_takes_the_date_element_not_the_date_in_the_title() -> None:
+    page, _ = _run("real_stats_gov_cn_xzqhdm_list_fragment")
+    assert page.items[0] == ListedItem(
+        title="最新县及县以上行政区划代码（截止2016年7月31日）",
+        url="http://www.stats.gov.cn/tjsj/tjbz/xzqhdm/201703/t20170310_1471429.html",
+        published_on=date(2017, 3, 10),
+    )
+    # The shown date wins over the URL's (t20140116 is shown as 2014-01-17).
+    assert page.items[3].published_on == date(2014, 1, 17)
+    assert page.doubts == ()
+
+
+def test_wfrsks_homepage_counts_every_dated_box() -> None:
+    page, _ = _run("real_wfrsks_com_homepage_aspnet")
+    assert len(page.items) == 49
+    assert page.newest_published_on == date(2018, 3, 19)  # in the last box, 其他信息
+    # One box only (the column mode) would have said 2018-03-15.
+    html = decode_html((FIXTURES / "real" / "wfrsks_com_homepage_aspnet.html").read_bytes())
+    column = extract_list(html, "http://www.wfrsks.com/", date(2026, 11, 23))
+    assert column.newest_published_on == date(2018, 3, 15)
+
+
+def test_gjj_beijing_tab_panels_are_all_read_on_a_homepage_and_a_doubt_otherwise() -> None:
+    page, _ = _run("real_gjj_beijing_gov_cn_homepage_policy_tabs_fragment")
+    assert len(page.items) == 30
+    html = decode_html(
+        (FIXTURES / "real" / "gjj_beijing_gov_cn_homepage_policy_tabs_fragment.html").read_bytes()
+    )
+    column = extract_list(html, "http://gjj.beijing.gov.cn/", date(2026, 11, 23))
+    assert len(column.items) == 6
+    assert column.doubts and "列表" in column.doubts[0]

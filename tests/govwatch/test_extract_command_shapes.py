@@ -1,0 +1,86 @@
+"""`govwatch extract` on a page of each failure class of issue 14, and its doubts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+GLUED = """<html><body><ul class="list">
+<li><a href="./201802/t20180201_1.html"><em>2018-02-14</em>2018年1月全市政府信息公开工作简报</a></li>
+<li><a href="./201801/t20180102_2.html"><em>2018-01-30</em>2017年12月全市政府信息公开工作简报</a></li>
+<li><a href="./201712/t20171201_3.html"><em>2018-01-05</em>2017年11月全市政府信息公开工作简报</a></li>
+</ul></body></html>"""
+
+STALE_HOMEPAGE = (
+    "<html><body><div class='a'><ul>"
+    + "".join(
+        f'<li><a href="/xw/{n}.htm">县政府召开第{n}次专题会议部署防汛工作</a>'
+        f"<span>07-{28 - n:02d}</span></li>"
+        for n in range(1, 5)
+    )
+    + "</ul></div><div class='b'><ul>"
+    + "".join(
+        f'<li><a href="/gg/{n}.htm">关于第{n}批项目资金拨付情况的公示</a>'
+        f"<span>2020-07-{20 - n:02d}</span></li>"
+        for n in range(1, 4)
+    )
+    + "</ul></div></body></html>"
+)
+
+
+def test_extract_reads_a_date_glued_to_the_title(tmp_path: Path, govwatch_cli) -> None:
+    page = tmp_path / "list.html"
+    page.write_text(GLUED, encoding="utf-8")
+    result = govwatch_cli("extract", str(page), "--base-url", "http://www.example.gov.cn/xxgk/")
+    assert result.returncode == 0, result.stderr
+    items = json.loads(result.stdout)
+    assert [(i["published"], i["title"]) for i in items] == [
+        ("2018-02-14", "2018年1月全市政府信息公开工作简报"),
+        ("2018-01-30", "2017年12月全市政府信息公开工作简报"),
+        ("2018-01-05", "2017年11月全市政府信息公开工作简报"),
+    ]
+    assert "疑点" not in result.stderr
+
+
+def test_extract_homepage_mode_shows_every_box_and_why_it_is_unsure(
+    tmp_path: Path, govwatch_cli
+) -> None:
+    page = tmp_path / "index.html"
+    page.write_text(STALE_HOMEPAGE, encoding="utf-8")
+    result = govwatch_cli(
+        "extract", str(page), "--homepage", "--base-url", "http://www.example.gov.cn/"
+    )
+    assert result.returncode == 0, result.stderr
+    items = json.loads(result.stdout)
+    assert len(items) == 7
+    assert max(i["published"] for i in items) == "2020-07-27"
+    assert "疑点: 只有月-日的日期按页面上的完整日期推定为 2020 年" in result.stderr
+
+
+REAL = Path(__file__).resolve().parents[1] / "fixtures" / "extract" / "real"
+
+
+def test_extract_on_a_real_page_with_the_date_inside_the_link(govwatch_cli) -> None:
+    page = REAL / "stats_gov_cn_xzqhdm_list_fragment.html"
+    result = govwatch_cli(
+        "extract", str(page), "--base-url", "http://www.stats.gov.cn/tjsj/tjbz/xzqhdm/"
+    )
+    assert result.returncode == 0, result.stderr
+    items = json.loads(result.stdout)
+    assert len(items) == 19
+    assert items[0] == {
+        "title": "最新县及县以上行政区划代码（截止2016年7月31日）",
+        "url": "http://www.stats.gov.cn/tjsj/tjbz/xzqhdm/201703/t20170310_1471429.html",
+        "published": "2017-03-10",
+    }
+
+
+def test_extract_on_a_real_homepage_reads_every_dated_box(govwatch_cli) -> None:
+    page = REAL / "wfrsks_com_homepage_aspnet.html"
+    result = govwatch_cli(
+        "extract", str(page), "--homepage", "--base-url", "http://www.wfrsks.com/"
+    )
+    assert result.returncode == 0, result.stderr
+    items = json.loads(result.stdout)
+    assert len(items) == 49
+    assert max(i["published"] for i in items) == "2018-03-19"
