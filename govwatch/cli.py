@@ -47,13 +47,19 @@ def main() -> None:
     try:
         app(standalone_mode=True)
     except CommandError as error:
-        Console(stderr=True, soft_wrap=True).print(f"[bold red]错误:[/] {escape(str(error))}", highlight=False)
+        Console(stderr=True, soft_wrap=True).print(
+            f"[bold red]错误:[/] {escape(str(error))}", highlight=False
+        )
         sys.exit(error.exit_code)
     except UnknownTargetError as error:
-        Console(stderr=True, soft_wrap=True).print(f"[bold red]错误:[/] {escape(str(error))}", highlight=False)
+        Console(stderr=True, soft_wrap=True).print(
+            f"[bold red]错误:[/] {escape(str(error))}", highlight=False
+        )
         sys.exit(2)
     except DatabaseError as error:
-        Console(stderr=True, soft_wrap=True).print(f"[bold red]错误:[/] {escape(str(error))}", highlight=False)
+        Console(stderr=True, soft_wrap=True).print(
+            f"[bold red]错误:[/] {escape(str(error))}", highlight=False
+        )
         sys.exit(1)
 
 

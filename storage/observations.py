@@ -2,7 +2,8 @@
 
 Items are upserted with the database's own ``INSERT ... ON CONFLICT`` (SQLite and
 PostgreSQL both have it), so two crawls of one page, even running at once, store
-one row per (column, URL).
+one row per (column, URL). URLs are stored whole, however long; uniqueness is on
+their hash (``url_hash``), which both databases index at any URL length.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from storage.models import (
     Item,
     Post,
     SiteColumn,
+    url_hash,
 )
 
 
@@ -115,6 +117,7 @@ def upsert_items(
         {
             "column_id": column_id,
             "url": item.url,
+            "url_hash": url_hash(item.url),
             "title": item.title,
             "published_on": item.published_on,
             "published_at": item.published_at,
@@ -129,7 +132,7 @@ def upsert_items(
     excluded = insert.excluded
     session.execute(
         insert.on_conflict_do_update(
-            index_elements=[Item.column_id, Item.url],
+            index_elements=[Item.column_id, Item.url_hash],
             set_={
                 "last_seen_at": excluded.last_seen_at,
                 "title": excluded.title,
@@ -232,6 +235,7 @@ def record_article(session: Session, article: ArticleObservation, seen_at: datet
     column_id = _column_id(session, article.site_id, article.column)
     values = {
         "url": article.url,
+        "url_hash": url_hash(article.url),
         "site_id": article.site_id,
         "column_id": column_id,
         "title": article.title,
@@ -241,7 +245,7 @@ def record_article(session: Session, article: ArticleObservation, seen_at: datet
     insert = _insert(session)(Article).values(values)
     session.execute(
         insert.on_conflict_do_update(
-            index_elements=[Article.url],
+            index_elements=[Article.url_hash],
             set_={"title": insert.excluded.title, "text": insert.excluded.text},
         )
     )
