@@ -37,6 +37,7 @@ from crawler.observations import (
     MessagesObservation,
     PageObservation,
 )
+from crawler.spider_args import site_argument
 from settings import get_settings
 from storage.clock import china_today
 from storage.db import session_scope
@@ -73,10 +74,9 @@ class SiteSpider(scrapy.Spider):
 
     def __init__(self, site: str | None = None, url: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if bool(site) == bool(url):
-            raise ValueError("请指定 -a site=ID(已登记网站)或 -a url=URL(临时检查)其中之一")
         with session_scope() as session:
-            site_id = site or register_adhoc_site(session, str(url))
+            kind, value = site_argument(session, site, url)  # SpiderArgumentError if wrong
+            site_id = value if kind == "site" else register_adhoc_site(session, value)
             self.plan: SitePlan = site_crawl_plan(session, site_id)
         self.site_id = self.plan.site_id
         self.today = china_today()
