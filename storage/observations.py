@@ -24,6 +24,7 @@ from crawler.observations import (
     PageObservation,
 )
 from storage.clock import CHINA_TZ, utcnow
+from storage.holders import this_process
 from storage.models import (
     AccountFetch,
     Article,
@@ -38,8 +39,10 @@ from storage.models import (
 
 
 def start_crawl_run(session: Session, target_type: str, target_id: str) -> int:
-    """Open a crawl run record and return its id."""
-    run = CrawlRun(target_type=target_type, target_id=target_id, started_at=utcnow())
+    """Open a crawl run record, naming this process as its holder, and return its id."""
+    run = CrawlRun(
+        target_type=target_type, target_id=target_id, started_at=utcnow(), holder=this_process()
+    )
     session.add(run)
     session.flush()
     return run.id
