@@ -58,6 +58,7 @@ def long_url_site() -> Iterator[tuple[RoutedServer, list[str]]]:
         yield server, [server.url(path) for path in paths]
 
 
+@pytest.mark.timeout(600)  # two real crawls in child processes, on a loaded machine
 def test_long_item_urls_are_stored_once(
     long_url_site: tuple[RoutedServer, list[str]], database_url: str
 ) -> None:

@@ -65,6 +65,7 @@ def assert_nothing_stored() -> None:
         assert session.scalar(select(func.count()).select_from(Site)) == 1  # no ad-hoc site
 
 
+@pytest.mark.timeout(300)  # a `scrapy` process each
 @pytest.mark.parametrize(("args", "words"), [CASES[0], CASES[2], CASES[5]])
 def test_wrong_arguments_exit_2_with_one_line(
     registered: str, args: list[str], words: list[str]
