@@ -9,7 +9,9 @@ so no run stays ``running`` for ever.
 
 Each child gets its own process group, so a kill also ends the browser it started.
 :func:`terminate_running` stops every child of this process (the scheduler calls it
-on SIGTERM).
+on SIGTERM). A child also dies with this process when it is killed outright: it
+runs under ``crawler.child_guard``, which watches a pipe only this process writes
+to, and kills its own group when the pipe closes.
 """
 
 from __future__ import annotations
@@ -111,20 +113,40 @@ def _run(
     child_env["PYTHONPATH"] = os.pathsep.join(
         part for part in (str(REPO_ROOT), child_env.get("PYTHONPATH", "")) if part
     )
-    command = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", argument]
+    # The child watches read_end and dies with its group when we are gone (write_end
+    # closes with us); it is closed here once the child has ended.
+    read_end, write_end = os.pipe()
+    command = [
+        sys.executable,
+        "-m",
+        "crawler.child_guard",
+        str(read_end),
+        "crawl",
+        spider,
+        "-a",
+        argument,
+    ]
     started = time.monotonic()
     launched_at = _utcnow()
     reason = ""
-    with subprocess.Popen(
-        command,
-        cwd=REPO_ROOT,
-        env=child_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        errors="replace",
-        start_new_session=True,  # its own process group: a kill reaches its browser too
-    ) as process:
+    try:
+        process = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            env=child_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
+            start_new_session=True,  # its own process group: a kill reaches its browser too
+            pass_fds=(read_end,),
+        )
+    except BaseException:
+        os.close(write_end)
+        raise
+    finally:
+        os.close(read_end)
+    with process, _closing(write_end):
         child = _Child(process)
         with _children_lock:
             _children.add(child)
@@ -151,6 +173,15 @@ def _run(
     return CrawlProcessResult(
         spider, target_id, returncode, seconds, (stderr or "")[-4000:], reason
     )
+
+
+@contextlib.contextmanager
+def _closing(fd: int):  # type: ignore[no-untyped-def]
+    """Close ``fd`` on leaving the block."""
+    try:
+        yield
+    finally:
+        os.close(fd)
 
 
 def _reason_detail(reason: str, timeout_s: float, returncode: int | None) -> str:

@@ -12,6 +12,8 @@ _govwatch = get_settings()
 BOT_NAME = "govwatch"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# `scrapy crawl` checks the spiders' -a arguments before starting (one line, exit 2).
+COMMANDS_MODULE = "crawler.commands"
 
 USER_AGENT = _govwatch.user_agent
 # Government sites publish no crawl policy worth obeying for an inspection of their

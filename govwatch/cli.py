@@ -6,6 +6,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from govwatch.commands.check import check
 from govwatch.commands.demo import demo
@@ -46,13 +47,19 @@ def main() -> None:
     try:
         app(standalone_mode=True)
     except CommandError as error:
-        Console(stderr=True, soft_wrap=True).print(f"[bold red]错误:[/] {error}", highlight=False)
+        Console(stderr=True, soft_wrap=True).print(
+            f"[bold red]错误:[/] {escape(str(error))}", highlight=False
+        )
         sys.exit(error.exit_code)
     except UnknownTargetError as error:
-        Console(stderr=True, soft_wrap=True).print(f"[bold red]错误:[/] {error}", highlight=False)
+        Console(stderr=True, soft_wrap=True).print(
+            f"[bold red]错误:[/] {escape(str(error))}", highlight=False
+        )
         sys.exit(2)
     except DatabaseError as error:
-        Console(stderr=True, soft_wrap=True).print(f"[bold red]错误:[/] {error}", highlight=False)
+        Console(stderr=True, soft_wrap=True).print(
+            f"[bold red]错误:[/] {escape(str(error))}", highlight=False
+        )
         sys.exit(1)
 
 

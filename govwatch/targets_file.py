@@ -4,6 +4,13 @@ A targets file (YAML, see CONTRACT.md) lists units, sites with their columns, an
 new-media accounts. :func:`read_targets_file` validates the whole file and raises
 :class:`TargetsFileError` listing every problem as ``file:line: what is wrong``; it
 never returns a partly valid result.
+
+Beyond the schema, a file is refused for what YAML itself lets through: a key given
+twice in one mapping (PyYAML silently keeps the last), anchors and aliases (a few
+lines of ``&a``/``*a`` expand to billions of nodes, and a targets file has no need
+of them), text over the database's column lengths (the same limits on SQLite and
+PostgreSQL), URLs with whitespace, and a column on another host than its site
+unless the site lists that host under ``hosts:``.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -20,11 +28,52 @@ CATEGORIES = ("news", "notice", "policy", "static", "overview", "interaction", "
 PLATFORMS = ("weibo", "wechat", "douyin", "toutiao", "rss")
 ID_PATTERN = r"^[a-z0-9_-]+$"
 
+# Length limits, checked at load time. Each is at most the length of the database
+# column that stores the value (storage/models.py), so a file that loads on SQLite
+# (which does not enforce VARCHAR lengths) also loads on PostgreSQL.
+MAX_ID = 100
+MAX_NAME = 200
+MAX_URL = 2000
+MAX_UID = 200
+MAX_UNIT_KIND = 50
+MAX_SITE_CODE = 40
+MAX_HOST = 253  # the DNS limit
+MAX_SELECTOR = 500
+
+#: A hostname (or domain) as written under ``hosts:``: letters, digits, dots, hyphens.
+HOST_PATTERN = r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$"
+
 
 def _check_http_url(value: str) -> str:
+    if re.search(r"\s", value):
+        raise ValueError(f"网址中不能有空格或换行(空格请写成 %20): {value!r}")
     if not re.match(r"^https?://[^\s/]+", value):
-        raise ValueError(f"不是有效的 http(s) 网址: {value!r}")
+        raise ValueError(f"不是有效的 http(s) 网址(应以 http:// 或 https:// 开头): {value!r}")
+    if not urlsplit(value).hostname:
+        raise ValueError(f"网址中没有主机名: {value!r}")
     return value
+
+
+def _host_of(url: str) -> str:
+    """The lower-case hostname of ``url``, without a leading ``www.``."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def host_allowed(url: str, site_url: str, extra_hosts: Sequence[str] = ()) -> bool:
+    """Whether ``url`` is on the site's own host, or on one the site declares.
+
+    ``www.`` is ignored (``www.x.gov.cn`` and ``x.gov.cn`` are one site); a declared
+    host also covers its subdomains (``fz.gov.cn`` covers ``zwgk.fz.gov.cn``).
+    """
+    host = _host_of(url)
+    if host == _host_of(site_url):
+        return True
+    for declared in extra_hosts:
+        declared = declared.lower().removeprefix("www.")
+        if host == declared or host.endswith("." + declared):
+            return True
+    return False
 
 
 class _Strict(BaseModel):
@@ -34,26 +83,26 @@ class _Strict(BaseModel):
 class UnitSpec(_Strict):
     """A responsible unit."""
 
-    name: str = Field(min_length=1)
-    kind: str = ""
+    name: str = Field(min_length=1, max_length=MAX_NAME)
+    kind: str = Field("", max_length=MAX_UNIT_KIND)
 
 
 class SelectorsSpec(_Strict):
     """CSS selectors overriding the list extractor's heuristics for one column."""
 
-    item: str = Field(min_length=1)
-    title: str | None = None
-    link: str | None = None
-    date: str | None = None
+    item: str = Field(min_length=1, max_length=MAX_SELECTOR)
+    title: str | None = Field(None, max_length=MAX_SELECTOR)
+    link: str | None = Field(None, max_length=MAX_SELECTOR)
+    date: str | None = Field(None, max_length=MAX_SELECTOR)
 
 
 class ColumnSpec(_Strict):
     """A column of a site."""
 
-    name: str = Field(min_length=1)
-    url: str
+    name: str = Field(min_length=1, max_length=MAX_NAME)
+    url: str = Field(max_length=MAX_URL)
     category: Literal[CATEGORIES] = "other"  # type: ignore[valid-type]
-    unit: str | None = None
+    unit: str | None = Field(None, max_length=MAX_NAME)
     render: Literal["static", "js"] = "static"
     selectors: SelectorsSpec | None = None
 
@@ -63,12 +112,15 @@ class ColumnSpec(_Strict):
 class SiteSpec(_Strict):
     """A website."""
 
-    id: str = Field(pattern=ID_PATTERN)
-    name: str = Field(min_length=1)
-    url: str
-    unit: str | None = None
-    site_code: str | None = None
+    id: str = Field(pattern=ID_PATTERN, max_length=MAX_ID)
+    name: str = Field(min_length=1, max_length=MAX_NAME)
+    url: str = Field(max_length=MAX_URL)
+    unit: str | None = Field(None, max_length=MAX_NAME)
+    site_code: str | None = Field(None, max_length=MAX_SITE_CODE)
     discover_columns: bool = False
+    # Other hosts this site's columns may be on (a column elsewhere is refused unless
+    # its host, or a domain above it, is listed here).
+    hosts: list[str] = []
     columns: list[ColumnSpec] = []
 
     _url = field_validator("url")(_check_http_url)
@@ -79,16 +131,27 @@ class SiteSpec(_Strict):
         # YAML reads an unquoted 3501040001 as a number; the code is an identifier.
         return str(value) if isinstance(value, int) else value
 
+    @field_validator("hosts")
+    @classmethod
+    def _hostnames(cls, value: list[str]) -> list[str]:
+        for host in value:
+            if len(host) > MAX_HOST or not re.match(HOST_PATTERN, host.lower()):
+                raise ValueError(
+                    f"hosts 中的 {host!r} 不是主机名(只写主机名,如 zwgk.example.gov.cn,"
+                    "不带 http:// 和路径)"
+                )
+        return [host.lower() for host in value]
+
 
 class AccountSpec(_Strict):
     """A new-media account."""
 
-    id: str = Field(pattern=ID_PATTERN)
-    name: str = Field(min_length=1)
+    id: str = Field(pattern=ID_PATTERN, max_length=MAX_ID)
+    name: str = Field(min_length=1, max_length=MAX_NAME)
     platform: Literal[PLATFORMS]  # type: ignore[valid-type]
-    uid: str | None = None
-    feed: str | None = None
-    unit: str | None = None
+    uid: str | None = Field(None, max_length=MAX_UID)
+    feed: str | None = Field(None, max_length=MAX_URL)
+    unit: str | None = Field(None, max_length=MAX_NAME)
 
     @field_validator("uid", mode="before")
     @classmethod
@@ -164,6 +227,15 @@ def _cross_checks(targets: TargetsFile) -> list[tuple[tuple[str | int, ...], str
                 problems.append(((*location, "name"), f"栏目 {column.name!r} 在网站中重复"))
             seen_columns.add(column.name)
             check_unit((*location, "unit"), column.unit)
+            if not host_allowed(column.url, site.url, site.hosts):
+                problems.append(
+                    (
+                        (*location, "url"),
+                        f"栏目 {column.name!r} 的网址不在网站 {site.id!r} 的主机"
+                        f" {_host_of(site.url)!r} 上;若确属该网站,请在网站下写"
+                        f" hosts: [{_host_of(column.url)}]",
+                    )
+                )
     seen_accounts: set[str] = set()
     for index, account in enumerate(targets.accounts):
         location = ("accounts", index)
@@ -183,7 +255,9 @@ def _cross_checks(targets: TargetsFile) -> list[tuple[tuple[str | int, ...], str
 def parse_targets(text: str, source: str) -> TargetsFile:
     """Validate targets-file text; ``source`` names it in error messages."""
     try:
+        _refuse_aliases(text, source)
         root = yaml.compose(text)
+        _refuse_duplicate_keys(root, source)
         raw = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
@@ -211,6 +285,47 @@ def parse_targets(text: str, source: str) -> TargetsFile:
     return targets
 
 
+def _refuse_aliases(text: str, source: str) -> None:
+    """Refuse anchors and aliases before anything is built from them.
+
+    Scanning tokens is linear in the text, so a "billion laughs" file is refused
+    at once instead of being expanded.
+    """
+    for token in yaml.scan(text):
+        if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+            line = token.start_mark.line + 1
+            raise TargetsFileError(
+                [f"{source}:{line}: 不支持 YAML 锚点和别名(& 和 *),请把取值直接写出来"]
+            )
+
+
+def _refuse_duplicate_keys(root: yaml.Node | None, source: str) -> None:
+    """Refuse a key given twice in one mapping (YAML readers silently keep the last)."""
+    problems: list[tuple[int, str]] = []
+    pending = [root] if root is not None else []
+    while pending:  # aliases are refused before: the node graph is a tree
+        node = pending.pop()
+        if isinstance(node, yaml.MappingNode):
+            first_lines: dict[str, int] = {}
+            for key, value in node.value:
+                name, line = str(key.value), key.start_mark.line + 1
+                if name in first_lines:
+                    problems.append(
+                        (
+                            line,
+                            f"{source}:{line}: 字段 {name!r} 重复(第 {first_lines[name]} 行"
+                            "已写过),同一层级每个字段只能写一次",
+                        )
+                    )
+                else:
+                    first_lines[name] = line
+                pending.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+    if problems:
+        raise TargetsFileError([message for _, message in sorted(problems)])
+
+
 def _describe(detail: dict[str, Any]) -> str:
     """A pydantic error in words an operator can act on."""
     kind = detail["type"]
@@ -220,6 +335,9 @@ def _describe(detail: dict[str, Any]) -> str:
         return "未知的字段(拼写错误?)"
     if kind == "string_pattern_mismatch":
         return f"{detail.get('input')!r} 只能包含小写字母、数字、下划线和连字符"
+    if kind == "string_too_long":
+        limit = detail.get("ctx", {}).get("max_length")
+        return f"太长({len(str(detail.get('input')))} 个字符),最多 {limit} 个字符"
     if kind == "literal_error":
         expected = detail.get("ctx", {}).get("expected", "")
         return f"取值 {detail.get('input')!r} 无效,应为 {expected}"
@@ -235,4 +353,8 @@ def read_targets_file(path: str | Path) -> TargetsFile:
         raise TargetsFileError([f"{path}:0: 文件不存在"]) from error
     except UnicodeDecodeError as error:
         raise TargetsFileError([f"{path}:0: 文件不是 UTF-8 编码"]) from error
+    except IsADirectoryError as error:
+        raise TargetsFileError([f"{path}:0: 这是一个目录,应为 targets YAML 文件"]) from error
+    except OSError as error:
+        raise TargetsFileError([f"{path}:0: 无法读取文件: {error.strerror or error}"]) from error
     return parse_targets(text, str(path))

@@ -18,6 +18,7 @@ Two ways to check, one set of rules:
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,9 +46,22 @@ class CheckSummary:
     opened_ids: list[int] = field(default_factory=list)  # findings new (or back) in this check
 
 
+#: Longest fingerprint kept readable (the column's length); longer ones are hashed.
+FINGERPRINT_MAX = 1000
+
+
 def fingerprint(rule_code: str, target_type: str, target_id: str, subject: str) -> str:
-    """The identity of a finding across checks."""
-    return f"{rule_code}|{target_type}|{target_id}|{subject}"
+    """The identity of a finding across checks.
+
+    A subject can be a crawled URL of any length; a fingerprint over the column's
+    length keeps a readable start and ends with the SHA-256 of the whole key, so it
+    stays unique and fits (and indexes) on every database.
+    """
+    key = f"{rule_code}|{target_type}|{target_id}|{subject}"
+    if len(key) <= FINGERPRINT_MAX:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{key[:200]}|sha256:{digest}"
 
 
 def _apply(

@@ -9,6 +9,7 @@ are the local (China) calendar dates the pages state.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from typing import Any
 
@@ -35,6 +36,20 @@ HOMEPAGE_COLUMN_NAME = "首页"
 
 class Base(DeclarativeBase):
     """Declarative base of every govwatch table."""
+
+
+def url_hash(url: str) -> str:
+    """The SHA-256 of a URL (hex): what makes crawled URLs of any length unique.
+
+    Crawled URLs are stored whole as TEXT; a unique index on the text itself fails
+    on PostgreSQL past about 2,700 bytes, so uniqueness is kept on this instead.
+    """
+    return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _url_hash_default(context: Any) -> str:
+    """Column default: the hash of the row's ``url`` (rows added through the ORM)."""
+    return url_hash(context.get_current_parameters()["url"])
 
 
 class Unit(Base):
@@ -128,6 +143,9 @@ class CrawlRun(Base):
     pages_failed: Mapped[int] = mapped_column(Integer, default=0)
     items_seen: Mapped[int] = mapped_column(Integer, default=0)
     detail: Mapped[str] = mapped_column(Text, default="")
+    # host:pid:start-ticks of the process that opened the run, so a run left
+    # ``running`` by a process that died can be told from one still going.
+    holder: Mapped[str | None] = mapped_column(String(200))
 
 
 class Fetch(Base):
@@ -144,7 +162,7 @@ class Fetch(Base):
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
     column_id: Mapped[int | None] = mapped_column(ForeignKey("site_columns.id"))
     page_kind: Mapped[str] = mapped_column(String(20))  # homepage | column
-    url: Mapped[str] = mapped_column(String(2000))
+    url: Mapped[str] = mapped_column(Text)
     fetched_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     http_status: Mapped[int | None] = mapped_column(Integer)
     # ok | http_error | timeout | dns | refused | tls | login_wall | unparsed | other
@@ -165,7 +183,7 @@ class Item(Base):
 
     __tablename__ = "items"
     __table_args__ = (
-        UniqueConstraint("column_id", "url", name="uq_items_column_url"),
+        UniqueConstraint("column_id", "url_hash", name="uq_items_column_url_hash"),
         Index("ix_items_column_published", "column_id", "published_on"),
         # ITEM_BACKDATED asks which items a column listed around a given crawl.
         Index("ix_items_column_first_seen", "column_id", "first_seen_at"),
@@ -173,7 +191,8 @@ class Item(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     column_id: Mapped[int] = mapped_column(ForeignKey("site_columns.id"))
-    url: Mapped[str] = mapped_column(String(2000))
+    url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(64), default=_url_hash_default)
     title: Mapped[str] = mapped_column(Text)
     published_on: Mapped[date | None] = mapped_column(Date)
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -201,7 +220,7 @@ class Finding(Base):
     points: Mapped[float] = mapped_column(Float, default=0.0)
     target_type: Mapped[str] = mapped_column(String(20))  # site | column | account | unit
     target_id: Mapped[str] = mapped_column(String(500))
-    subject: Mapped[str] = mapped_column(String(2000), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
     unit: Mapped[str | None] = mapped_column(String(200))
     message: Mapped[str] = mapped_column(Text)
     evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -220,7 +239,7 @@ class AccountFetch(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
-    url: Mapped[str] = mapped_column(String(2000))
+    url: Mapped[str] = mapped_column(Text)
     page_number: Mapped[int] = mapped_column(Integer, default=1)
     fetched_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     http_status: Mapped[int | None] = mapped_column(Integer)
@@ -247,7 +266,7 @@ class Post(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
     platform_post_id: Mapped[str] = mapped_column(String(200))
-    url: Mapped[str] = mapped_column(String(2000))
+    url: Mapped[str] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)
     published_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC
     published_on: Mapped[date] = mapped_column(Date)  # the China calendar day
@@ -266,14 +285,14 @@ class Probe(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
-    url: Mapped[str] = mapped_column(String(2000))
+    url: Mapped[str] = mapped_column(Text)
     probed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     ok: Mapped[bool] = mapped_column(Boolean)
     # ok | timeout | dns | refused | tls | http_5xx | http_4xx | error_page | other
     error_class: Mapped[str] = mapped_column(String(20))
     http_status: Mapped[int | None] = mapped_column(Integer)
     latency_ms: Mapped[int | None] = mapped_column(Integer)
-    final_url: Mapped[str | None] = mapped_column(String(2000))
+    final_url: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -282,14 +301,15 @@ class LinkCheck(Base):
 
     __tablename__ = "link_checks"
     __table_args__ = (
-        UniqueConstraint("crawl_run_id", "url", name="uq_link_checks_run_url"),
+        UniqueConstraint("crawl_run_id", "url_hash", name="uq_link_checks_run_url_hash"),
         Index("ix_link_checks_site_time", "site_id", "checked_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
-    url: Mapped[str] = mapped_column(String(2000))
+    url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(64), default=_url_hash_default)
     kind: Mapped[str] = mapped_column(String(10))  # link | image
     found_on: Mapped[list[str]] = mapped_column(JSON, default=list)  # pages that show it
     on_homepage: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -321,10 +341,14 @@ class Article(Base):
     """The text of a newly listed article, kept for the wording check (one row per URL)."""
 
     __tablename__ = "articles"
-    __table_args__ = (Index("ix_articles_fetched", "fetched_at"),)
+    __table_args__ = (
+        Index("ix_articles_fetched", "fetched_at"),
+        UniqueConstraint("url_hash", name="uq_articles_url_hash"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(64), default=_url_hash_default)
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
     column_id: Mapped[int | None] = mapped_column(ForeignKey("site_columns.id"))
     title: Mapped[str] = mapped_column(Text, default="")
@@ -344,7 +368,7 @@ class InteractionMessage(Base):
     column_id: Mapped[int] = mapped_column(ForeignKey("site_columns.id"))
     message_key: Mapped[str] = mapped_column(String(2000))  # its URL, else title and date
     title: Mapped[str] = mapped_column(Text)
-    url: Mapped[str | None] = mapped_column(String(2000))
+    url: Mapped[str | None] = mapped_column(Text)
     asked_on: Mapped[date | None] = mapped_column(Date)
     answered_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20))  # answered | unanswered | unknown

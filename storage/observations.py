@@ -2,7 +2,8 @@
 
 Items are upserted with the database's own ``INSERT ... ON CONFLICT`` (SQLite and
 PostgreSQL both have it), so two crawls of one page, even running at once, store
-one row per (column, URL).
+one row per (column, URL). URLs are stored whole, however long; uniqueness is on
+their hash (``url_hash``), which both databases index at any URL length.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from crawler.observations import (
     PageObservation,
 )
 from storage.clock import CHINA_TZ, utcnow
+from storage.holders import this_process
 from storage.models import (
     AccountFetch,
     Article,
@@ -32,12 +34,15 @@ from storage.models import (
     Item,
     Post,
     SiteColumn,
+    url_hash,
 )
 
 
 def start_crawl_run(session: Session, target_type: str, target_id: str) -> int:
-    """Open a crawl run record and return its id."""
-    run = CrawlRun(target_type=target_type, target_id=target_id, started_at=utcnow())
+    """Open a crawl run record, naming this process as its holder, and return its id."""
+    run = CrawlRun(
+        target_type=target_type, target_id=target_id, started_at=utcnow(), holder=this_process()
+    )
     session.add(run)
     session.flush()
     return run.id
@@ -115,6 +120,7 @@ def upsert_items(
         {
             "column_id": column_id,
             "url": item.url,
+            "url_hash": url_hash(item.url),
             "title": item.title,
             "published_on": item.published_on,
             "published_at": item.published_at,
@@ -129,7 +135,7 @@ def upsert_items(
     excluded = insert.excluded
     session.execute(
         insert.on_conflict_do_update(
-            index_elements=[Item.column_id, Item.url],
+            index_elements=[Item.column_id, Item.url_hash],
             set_={
                 "last_seen_at": excluded.last_seen_at,
                 "title": excluded.title,
@@ -232,6 +238,7 @@ def record_article(session: Session, article: ArticleObservation, seen_at: datet
     column_id = _column_id(session, article.site_id, article.column)
     values = {
         "url": article.url,
+        "url_hash": url_hash(article.url),
         "site_id": article.site_id,
         "column_id": column_id,
         "title": article.title,
@@ -241,7 +248,7 @@ def record_article(session: Session, article: ArticleObservation, seen_at: datet
     insert = _insert(session)(Article).values(values)
     session.execute(
         insert.on_conflict_do_update(
-            index_elements=[Article.url],
+            index_elements=[Article.url_hash],
             set_={"title": insert.excluded.title, "text": insert.excluded.text},
         )
     )

@@ -138,14 +138,31 @@ class UnknownTargetError(LookupError):
     """A target id that is not registered (or was removed from the targets file)."""
 
 
+#: How many registered ids a message lists before pointing to ``targets list``.
+LISTED_IDS = 10
+LIST_HINT = "用 govwatch targets list 查看全部检查对象"
+
+
+def known_targets_hint(session: Session, model: type[Site] | type[Account]) -> str:
+    """What an operator may give instead of an unknown id: the first ids, and where to
+    see them all (a region registers hundreds)."""
+    ids = list(
+        session.scalars(
+            select(model.id).where(model.active.is_(True)).order_by(model.id).limit(LISTED_IDS + 1)
+        )
+    )
+    if not ids:
+        return "还没有登记任何检查对象,请先运行 govwatch targets load FILE"
+    more = " 等" if len(ids) > LISTED_IDS else ""
+    return f"已登记: {', '.join(ids[:LISTED_IDS])}{more}({LIST_HINT})"
+
+
 def site_crawl_plan(session: Session, site_id: str) -> SitePlan:
     """The crawl plan of a registered, active site."""
     site = session.get(Site, site_id)
     if site is None or not site.active:
-        known = sorted(session.scalars(select(Site.id).where(Site.active.is_(True))))
         raise UnknownTargetError(
-            f"网站 {site_id!r} 未登记(已登记: {', '.join(known) or '无'});"
-            "请先运行 govwatch targets load FILE"
+            f"网站 {site_id!r} 未登记或已停用;{known_targets_hint(session, Site)}"
         )
     columns = session.scalars(
         select(SiteColumn)
@@ -182,10 +199,8 @@ def account_ref(session: Session, account_id: str) -> AccountRef:
     """What the platform adapters need to know about a registered, active account."""
     account = session.get(Account, account_id)
     if account is None or not account.active:
-        known = sorted(session.scalars(select(Account.id).where(Account.active.is_(True))))
         raise UnknownTargetError(
-            f"账号 {account_id!r} 未登记(已登记: {', '.join(known) or '无'});"
-            "请先运行 govwatch targets load FILE"
+            f"账号 {account_id!r} 未登记或已停用;{known_targets_hint(session, Account)}"
         )
     return AccountRef(account.id, account.platform, account.uid, account.feed, account.name)
 

@@ -42,6 +42,7 @@ from crawler.platforms.base import (
 )
 from crawler.platforms.coverage import TimelineProgress
 from crawler.platforms.registry import get_adapter
+from crawler.spider_args import account_argument
 from settings import get_settings
 from storage.clock import china_today
 from storage.db import session_scope
@@ -77,10 +78,9 @@ class AccountSpider(scrapy.Spider):
 
     def __init__(self, account: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if not account:
-            raise ValueError("请指定 -a account=ID(已登记的新媒体账号)")
         with session_scope() as session:
-            self.account: AccountRef = account_ref(session, account)
+            account_id = account_argument(session, account)  # SpiderArgumentError if wrong
+            self.account: AccountRef = account_ref(session, account_id)
         govwatch = get_settings()
         self.adapter: PlatformAdapter = get_adapter(
             self.account.platform,

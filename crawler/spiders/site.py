@@ -60,6 +60,7 @@ from crawler.page_faults import (
     script_list_fault,
 )
 from crawler.scheme_guard import is_web_url
+from crawler.spider_args import site_argument
 from settings import get_settings
 from storage.clock import china_today
 from storage.db import session_scope
@@ -102,13 +103,9 @@ class SiteSpider(scrapy.Spider):
 
     def __init__(self, site: str | None = None, url: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if bool(site) == bool(url):
-            raise ValueError("请指定 -a site=ID(已登记网站)或 -a url=URL(临时检查)其中之一")
-        if url and not is_web_url(str(url)):
-            # Never a local file (file:///...) or any other scheme.
-            raise ValueError(f"-a url= 只接受 http:// 或 https:// 网址,收到: {str(url)[:200]!r}")
         with session_scope() as session:
-            site_id = site or register_adhoc_site(session, str(url))
+            kind, value = site_argument(session, site, url)  # SpiderArgumentError if wrong
+            site_id = value if kind == "site" else register_adhoc_site(session, value)
             self.plan: SitePlan = site_crawl_plan(session, site_id)
         self.site_id = self.plan.site_id
         self.today = china_today()

@@ -16,7 +16,12 @@ def probe(
 ) -> None:
     """立即检测网站首页:能否打开、响应时间、IPv6 支持、HTTPS 证书。"""
     from crawler.health.jobs import check_sites_and_store  # network code: load on use
+    from storage.db import session_scope
+    from storage.registry import site_crawl_plan
 
+    if site:
+        with session_scope() as session:
+            site_crawl_plan(session, site)  # an unknown id: exit 2, naming the known ones
     results = check_sites_and_store([site] if site else None)
     if site and not results:
         raise BadInput(f"网站 {site!r} 未登记或已停用")

@@ -2,6 +2,10 @@
 
 Without Redis the crawl runs here (``crawler.runner.run_crawl``) under the target's
 lease; with ``GOVWATCH_REDIS_URL`` it is queued for the workers instead.
+
+A scheduler killed outright (``kill -9``, a power cut) leaves what its crawls held:
+:func:`recover_abandoned_crawls`, run when the service starts, closes the runs whose
+process is gone as interrupted and frees their leases.
 """
 
 from __future__ import annotations
@@ -12,11 +16,18 @@ import threading
 from sqlalchemy import select
 
 from crawler.runner import run_crawl
-from govwatch.service.leases import acquire_lease, new_holder, release_lease
+from govwatch.service.leases import (
+    acquire_lease,
+    new_holder,
+    reclaim_dead_leases,
+    release_lease,
+)
 from govwatch.service.queue import enqueue_crawl
 from settings import get_settings
+from storage.clock import utcnow
 from storage.db import session_scope
-from storage.models import Account, Site
+from storage.holders import holder_is_dead, parse_holder
+from storage.models import Account, CrawlRun, Site
 
 log = logging.getLogger("govwatch.scheduler")
 
@@ -24,6 +35,45 @@ log = logging.getLogger("govwatch.scheduler")
 LEASE_MARGIN_S = 120.0
 
 TARGET_MODELS = {"site": Site, "account": Account}
+
+
+def close_abandoned_runs() -> int:
+    """Close runs left ``running`` by a process of this host that no longer runs.
+
+    Each becomes ``failed`` with a detail starting ``interrupted``, like a crawl cut
+    short by a stop. Runs of live processes, of other hosts, and older runs without
+    a holder are left alone (``checks.sweep_stale_runs`` ends those after the crawl
+    time limit). Returns how many runs were closed.
+    """
+    closed = 0
+    with session_scope() as session:
+        for run in session.scalars(select(CrawlRun).where(CrawlRun.outcome == "running")):
+            if not holder_is_dead(run.holder):
+                continue
+            holder = parse_holder(run.holder)
+            pid = holder.pid if holder is not None else "?"
+            run.outcome, run.finished_at = "failed", utcnow()
+            run.detail = (
+                f"interrupted: 抓取进程(pid {pid})已不在运行,本次抓取未完成"
+                "(监测服务或抓取进程被强行终止)"
+            )
+            log.warning(
+                "crawl run %d of %s %s closed: %s",
+                run.id,
+                run.target_type,
+                run.target_id,
+                run.detail,
+            )
+            closed += 1
+    return closed
+
+
+def recover_abandoned_crawls() -> tuple[int, int]:
+    """At start: close the runs and free the leases dead processes left behind.
+
+    Returns (runs closed, leases freed).
+    """
+    return close_abandoned_runs(), reclaim_dead_leases()
 
 
 def is_active(kind: str, target_id: str) -> bool:

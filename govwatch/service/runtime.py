@@ -14,7 +14,7 @@ from sqlalchemy import select
 from crawler.runner import terminate_running
 from govwatch.service import jobs
 from govwatch.service.checks import CheckState, check_and_notify, debounced_check
-from govwatch.service.crawls import crawl_target
+from govwatch.service.crawls import crawl_target, recover_abandoned_crawls
 from govwatch.service.metrics import start_metrics_server
 from govwatch.service.schedule import MEMORY, active_targets, build_scheduler, sync_jobs
 from govwatch.service.targets_watch import TargetsWatcher
@@ -42,6 +42,7 @@ def run_forever(stop: threading.Event, settings: Settings | None = None) -> None
     start_metrics_server(settings.metrics_port, settings.metrics_host)
     watcher = TargetsWatcher(settings.targets)
     check_state = CheckState()
+    _guarded("recovery", recover_abandoned_crawls)
     scheduler = build_scheduler(settings)
     scheduler.start(paused=True)
     _guarded("targets file", watcher.poll)
@@ -108,6 +109,7 @@ def run_once(stop: threading.Event, settings: Settings | None = None) -> None:
     settings = settings or get_settings()
     jobs.STOP.clear()
     started = utcnow()
+    _guarded("recovery", recover_abandoned_crawls)
     _guarded("targets file", TargetsWatcher(settings.targets).poll)
     _guarded("probes", jobs.probe_job)
     targets = active_targets()

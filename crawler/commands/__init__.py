@@ -1,0 +1,2 @@
+"""govwatch's own ``scrapy`` commands (``COMMANDS_MODULE``): ``crawl`` with its
+arguments checked before the crawl starts."""
