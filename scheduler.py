@@ -29,7 +29,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
 
     from govwatch.service.runtime import run_forever, run_once, run_worker
+    from settings import InvalidSettingError, get_settings
     from storage.db import DatabaseError
+
+    try:
+        get_settings()  # a bad setting is reported now, in one line, not as a traceback
+    except InvalidSettingError as error:
+        print(f"错误: {error}", file=sys.stderr)
+        return 2
 
     if args.worker:
         run_worker()

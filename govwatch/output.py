@@ -1,4 +1,10 @@
-"""Printing rows as a table, JSON or CSV, the three formats every listing command offers."""
+"""Printing rows as a table, JSON or CSV, the three formats every listing command offers.
+
+A table on a terminal never breaks a code, an id or a date across lines (those
+columns do not wrap; long messages fold instead). Piped or redirected, a table is
+printed plain: a heading line, then one tab-separated line per row, so
+``govwatch rules | grep COLUMN_STALE`` and ``cut -f`` work.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -30,13 +36,29 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+#: Keys whose values are codes, ids or dates: never wrapped, whatever the command.
+NO_WRAP_KEYS = frozenset(
+    {"id", "code", "rule", "target_id", "site_id", "account_id", "platform", "type", "kind"}
+)
+
+
+def _plain(value: Any) -> str:
+    """A cell on one line, without tabs (plain output is one line per row)."""
+    return " ".join(_cell(value).split())
+
+
 def print_rows(
     rows: Sequence[dict[str, Any]],
     output_format: OutputFormat,
     columns: Sequence[tuple[str, str]],
     title: str = "",
+    no_wrap: Collection[str] = (),
 ) -> None:
-    """Print ``rows``; ``columns`` are (key, heading) pairs for table and CSV."""
+    """Print ``rows``; ``columns`` are (key, heading) pairs for table and CSV.
+
+    ``no_wrap`` names the table's columns (keys) that must stay on one line, beside
+    :data:`NO_WRAP_KEYS`.
+    """
     if output_format is OutputFormat.json:
         sys.stdout.write(json.dumps(list(rows), ensure_ascii=False, indent=2) + "\n")
         return
@@ -48,9 +70,18 @@ def print_rows(
             writer.writerow([_cell(row.get(key)) for key, _ in columns])
         sys.stdout.write(buffer.getvalue())
         return
+    if not sys.stdout.isatty():
+        lines = ["\t".join(heading for _, heading in columns)]
+        lines += ["\t".join(_plain(row.get(key)) for key, _ in columns) for row in rows]
+        sys.stdout.write("\n".join(lines) + "\n")
+        return
+    keep_whole = NO_WRAP_KEYS | set(no_wrap)
     table = Table(title=title or None, show_lines=False)
-    for _, heading in columns:
-        table.add_column(heading, overflow="fold")
+    for key, heading in columns:
+        if key in keep_whole or key.endswith(("_at", "_day", "_on")):
+            table.add_column(heading, no_wrap=True, overflow="ignore")
+        else:
+            table.add_column(heading, overflow="fold")
     for row in rows:
         table.add_row(*(_cell(row.get(key)) for key, _ in columns))
     Console().print(table)

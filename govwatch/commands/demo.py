@@ -26,7 +26,7 @@ from govwatch.commands.scores import scores
 from govwatch.commands.targets import load
 from govwatch.demo.accounts import ACCOUNTS
 from govwatch.demo.site import DemoServer, demo_targets_yaml
-from govwatch.errors import CommandError
+from govwatch.errors import BadInput, CommandError
 from govwatch.output import OutputFormat
 from settings import get_settings
 from storage.clock import china_today
@@ -35,13 +35,15 @@ from storage.findings_query import query_findings
 
 
 def demo(
-    port: int = typer.Option(8765, "--port", help="演示网站使用的本机端口"),
+    port: int = typer.Option(8765, "--port", help="演示网站使用的本机端口(1-65535;0 任选)"),
     targets_out: Path = typer.Option(
         Path("data/demo-targets.yaml"), "--targets-out", help="生成的演示检查对象文件"
     ),
 ) -> None:
     """启动内置演示网站(127.0.0.1),登记、抓取、检查,并打印发现的问题。"""
     console = Console(stderr=True)
+    if not 0 <= port <= 65535:
+        raise BadInput(f"--port {port} 无效: 端口应在 1 到 65535 之间(0 表示任选一个空闲端口)")
     try:
         server = DemoServer(china_today, port=port)
     except OSError as error:

@@ -3,6 +3,7 @@ targets file reloads, shutdown, and notifications end to end."""
 
 from __future__ import annotations
 
+import os
 import pickle
 import threading
 from collections.abc import Iterator
@@ -35,9 +36,18 @@ def site_yaml(site_id: str, base_url: str) -> str:
 """
 
 
+def replace_file(path: Path, text: str) -> None:
+    """Write ``path`` atomically, as careful tools do: the polling scheduler reads either
+    the old or the new file, never a truncated one (the watcher's own guard against
+    half-written files is tested separately)."""
+    partial = path.with_name(path.name + ".tmp")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
 def write_targets(path: Path, sites: dict[str, str]) -> None:
     body = "".join(site_yaml(site_id, url) for site_id, url in sites.items())
-    path.write_text(f"units: [{{name: 县政府办}}]\nsites:{body or ' []'}\n", encoding="utf-8")
+    replace_file(path, f"units: [{{name: 县政府办}}]\nsites:{body or ' []'}\n")
 
 
 @pytest.fixture
@@ -148,7 +158,7 @@ def test_cycles_new_and_removed_targets_then_clean_stop(
         assert "crawl:site:fresh" in job_rows()
 
         # A bad file is logged and changes nothing.
-        targets.write_text("sites:\n  - id: BAD ID\n", encoding="utf-8")
+        replace_file(targets, "sites:\n  - id: BAD ID\n")
         scheduler.wait_for_log("targets file rejected")
         assert "crawl:site:fresh" in job_rows()
 
