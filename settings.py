@@ -222,7 +222,10 @@ def _what_is_allowed(detail: dict[str, Any]) -> str:
     }
     if kind in bounds:
         key, text = bounds[kind]
-        return text.format(ctx.get(key))
+        limit = ctx.get(key)
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)  # "应大于 0", not "0.0"
+        return text.format(limit)
     simple = {
         "int_parsing": "应为整数",
         "int_from_float": "应为整数",

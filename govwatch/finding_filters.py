@@ -27,13 +27,21 @@ class UnknownFilterValue(ValueError):
 
     def __init__(self, name: str, value: str, known: list[str]) -> None:
         self.name, self.value, self.known = name, value, known
-        listed = ", ".join(known[:LISTED]) + (
-            f" …(共 {len(known)} 个)" if len(known) > LISTED else ""
-        )
-        super().__init__(
-            f"--{name} {value}: 没有这个{FILTER_LABELS[name]};"
-            + (f"可用: {listed}" if known else "尚未登记任何目标")
-        )
+        super().__init__(f"--{name} {value}: {self.problem()}")
+
+    def problem(self) -> str:
+        """What is wrong and what is allowed, without the option's name."""
+        label = FILTER_LABELS[self.name]
+        if not self.known:
+            return f"没有这个{label},尚未登记任何{label}"
+        listed = ", ".join(self.known[:LISTED])
+        if len(self.known) > LISTED:
+            listed += f" …(共 {len(self.known)} 个)"
+        return f"没有这个{label};可用: {listed}"
+
+    def for_dashboard(self) -> str:
+        """The same, naming the filter as the dashboard's form does."""
+        return f"{FILTER_LABELS[self.name]} {self.value!r}: {self.problem()}"
 
 
 @dataclass(frozen=True, slots=True)

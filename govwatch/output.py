@@ -16,6 +16,7 @@ from collections.abc import Collection, Sequence
 from enum import StrEnum
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
@@ -40,6 +41,11 @@ def _cell(value: Any) -> str:
 NO_WRAP_KEYS = frozenset(
     {"id", "code", "rule", "target_id", "site_id", "account_id", "platform", "type", "kind"}
 )
+
+
+def _is_terminal() -> bool:
+    """Whether a person is reading stdout (not a pipe or a file)."""
+    return sys.stdout.isatty()
 
 
 def _plain(value: Any) -> str:
@@ -70,18 +76,57 @@ def print_rows(
             writer.writerow([_cell(row.get(key)) for key, _ in columns])
         sys.stdout.write(buffer.getvalue())
         return
-    if not sys.stdout.isatty():
+    if not _is_terminal():
         lines = ["\t".join(heading for _, heading in columns)]
         lines += ["\t".join(_plain(row.get(key)) for key, _ in columns) for row in rows]
         sys.stdout.write("\n".join(lines) + "\n")
         return
     keep_whole = NO_WRAP_KEYS | set(no_wrap)
+    whole = [key for key, _ in columns if key in keep_whole or key.endswith(("_at", "_day", "_on"))]
+    console = Console()
+    if _table_width(rows, columns, whole) > console.width:
+        _print_records(console, rows, columns, title)
+        return
     table = Table(title=title or None, show_lines=False)
     for key, heading in columns:
-        if key in keep_whole or key.endswith(("_at", "_day", "_on")):
+        if key in whole:
             table.add_column(heading, no_wrap=True, overflow="ignore")
         else:
-            table.add_column(heading, overflow="fold")
+            # A minimum, so codes beside it cannot squeeze the sentence to nothing.
+            table.add_column(heading, overflow="fold", min_width=FOLD_MIN_WIDTH)
     for row in rows:
         table.add_row(*(_cell(row.get(key)) for key, _ in columns))
-    Console().print(table)
+    console.print(table)
+
+
+#: The narrowest a folding column (a message) may get in a table.
+FOLD_MIN_WIDTH = 16
+
+
+def _table_width(
+    rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], whole: Sequence[str]
+) -> int:
+    """The least width a table needs with its codes, ids and dates unbroken."""
+    width = 1 + 3 * len(columns)  # borders and padding
+    for key, heading in columns:
+        if key in whole:
+            width += max([cell_len(heading)] + [cell_len(_cell(row.get(key))) for row in rows])
+        else:
+            width += FOLD_MIN_WIDTH
+    return width
+
+
+def _print_records(
+    console: Console, rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], title: str
+) -> None:
+    """Rows as ``heading: value`` lines: a terminal too narrow for the table breaks
+    no code this way, and long values wrap where the terminal wraps them."""
+    if title:
+        console.print(title, markup=False, highlight=False)
+    for index, row in enumerate(rows):
+        if index:
+            console.print()
+        for key, heading in columns:
+            console.print(
+                f"{heading}: {_cell(row.get(key))}", markup=False, highlight=False, soft_wrap=True
+            )
