@@ -43,7 +43,7 @@ NO_WRAP_KEYS = frozenset(
 )
 
 
-def _is_terminal() -> bool:
+def is_terminal() -> bool:
     """Whether a person is reading stdout (not a pipe or a file)."""
     return sys.stdout.isatty()
 
@@ -76,7 +76,7 @@ def print_rows(
             writer.writerow([_cell(row.get(key)) for key, _ in columns])
         sys.stdout.write(buffer.getvalue())
         return
-    if not _is_terminal():
+    if not is_terminal():
         lines = ["\t".join(heading for _, heading in columns)]
         lines += ["\t".join(_plain(row.get(key)) for key, _ in columns) for row in rows]
         sys.stdout.write("\n".join(lines) + "\n")

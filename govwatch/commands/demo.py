@@ -27,7 +27,7 @@ from govwatch.commands.targets import load
 from govwatch.demo.accounts import ACCOUNTS
 from govwatch.demo.site import DemoServer, demo_targets_yaml
 from govwatch.errors import BadInput, CommandError
-from govwatch.output import OutputFormat
+from govwatch.output import OutputFormat, is_terminal, print_rows
 from settings import get_settings
 from storage.clock import china_today
 from storage.db import session_scope
@@ -92,6 +92,11 @@ def print_demo_findings() -> None:
     with session_scope() as session:
         found = query_findings(session)
         rows = [(f.target_id, f.rule, f.severity, f.message) for f in found]
+    if not is_terminal():  # piped: plain lines, as every listing prints them
+        records = [{"target_id": t, "rule": r, "message": m} for t, r, _, m in rows]
+        columns = [("target_id", "对象"), ("rule", "规则"), ("message", "问题")]
+        print_rows(records, OutputFormat.table, columns)
+        return
     table = Table(title=f"发现的问题({len(rows)} 个)", show_lines=False, expand=True)
     table.add_column("对象", no_wrap=True)
     table.add_column("规则", no_wrap=True)

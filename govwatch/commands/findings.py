@@ -9,7 +9,6 @@ import typer
 from govwatch.errors import BadInput
 from govwatch.finding_filters import UnknownFilterValue, resolve_filters
 from govwatch.output import OutputFormat, print_rows
-from storage.clock import to_china_day
 from storage.db import session_scope
 from storage.findings_query import finding_record, query_findings
 
@@ -77,7 +76,7 @@ def findings(
         )
         rows = [finding_record(finding) for finding in found]
         # People read China days (the judging days), not the UTC day of the stored time.
-        china_days = [to_china_day(finding.first_seen).isoformat() for finding in found]
+        china_days = [finding.first_seen_day.isoformat() for finding in found]
     if output_format is OutputFormat.table:
         for row, china_day in zip(rows, china_days, strict=True):
             row["severity_label"] = SEVERITY_LABELS.get(row["severity"], row["severity"])

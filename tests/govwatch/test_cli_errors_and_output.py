@@ -157,7 +157,7 @@ ROW = {
 def terminal_80(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.setattr("govwatch.output._is_terminal", lambda: True)
+    monkeypatch.setattr("govwatch.output.is_terminal", lambda: True)
 
 
 def test_table_on_an_80_column_terminal_keeps_codes_and_dates_whole(
