@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # APScheduler logs every job start at INFO; one line per crawl is ours to write.
     logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
+    # Migrations on first use and each probe request are not news in a service log.
+    for chatty in ("alembic", "httpx"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
     from govwatch.service.runtime import run_forever, run_once, run_worker
     from settings import InvalidSettingError, get_settings
