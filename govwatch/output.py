@@ -3,7 +3,8 @@
 A table on a terminal never breaks a code, an id or a date across lines (those
 columns do not wrap; long messages fold instead). Piped or redirected, a table is
 printed plain: a heading line, then one tab-separated line per row, so
-``govwatch rules | grep COLUMN_STALE`` and ``cut -f`` work.
+``govwatch rules | grep COLUMN_STALE`` and ``cut -f`` work. A terminal too narrow for
+a table with its codes whole gets one ``heading: value`` line per field instead.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 
 class OutputFormat(StrEnum):
@@ -41,6 +43,10 @@ def _cell(value: Any) -> str:
 NO_WRAP_KEYS = frozenset(
     {"id", "code", "rule", "target_id", "site_id", "account_id", "platform", "type", "kind"}
 )
+
+
+#: The narrowest a folding column (a message) may get in a table.
+FOLD_MIN_WIDTH = 16
 
 
 def is_terminal() -> bool:
@@ -93,14 +99,12 @@ def print_rows(
             table.add_column(heading, no_wrap=True, overflow="ignore")
         else:
             # A minimum, so codes beside it cannot squeeze the sentence to nothing.
-            table.add_column(heading, overflow="fold", min_width=FOLD_MIN_WIDTH)
+            least = min(_widest(rows, key, heading), FOLD_MIN_WIDTH)
+            table.add_column(heading, overflow="fold", min_width=least)
     for row in rows:
-        table.add_row(*(_cell(row.get(key)) for key, _ in columns))
+        # Text, not markup: a message may hold "[2022-05-20]" or other brackets.
+        table.add_row(*(Text(_cell(row.get(key))) for key, _ in columns))
     console.print(table)
-
-
-#: The narrowest a folding column (a message) may get in a table.
-FOLD_MIN_WIDTH = 16
 
 
 def _table_width(
@@ -109,11 +113,13 @@ def _table_width(
     """The least width a table needs with its codes, ids and dates unbroken."""
     width = 1 + 3 * len(columns)  # borders and padding
     for key, heading in columns:
-        if key in whole:
-            width += max([cell_len(heading)] + [cell_len(_cell(row.get(key))) for row in rows])
-        else:
-            width += FOLD_MIN_WIDTH
+        widest = _widest(rows, key, heading)
+        width += widest if key in whole else min(widest, FOLD_MIN_WIDTH)
     return width
+
+
+def _widest(rows: Sequence[dict[str, Any]], key: str, heading: str) -> int:
+    return max([cell_len(heading)] + [cell_len(_cell(row.get(key))) for row in rows])
 
 
 def _print_records(
