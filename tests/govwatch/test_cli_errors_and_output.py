@@ -70,8 +70,9 @@ def test_scheduler_refuses_an_invalid_setting(
     assert err.strip() == "错误: 设置 GOVWATCH_TARGETS_POLL_S=0 无效: 应大于 0"
 
 
-def test_demo_port_out_of_range(govwatch_cli) -> None:  # type: ignore[no-untyped-def]
-    result = govwatch_cli("demo", "--port", "99999")
+@pytest.mark.parametrize("command", ["demo", "serve"])
+def test_port_out_of_range(govwatch_cli, command: str) -> None:  # type: ignore[no-untyped-def]
+    result = govwatch_cli(command, "--port", "99999")
     assert result.returncode == 2
     assert "--port 99999 无效: 端口应在 1 到 65535 之间" in one_line_error(result)
 
