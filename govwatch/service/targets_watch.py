@@ -10,7 +10,8 @@ wish to stop monitoring.
 A file is read only once it is complete: editors and ``cp`` truncate and then
 write, so a poll can land between the two. A change is loaded when the file has
 not been modified for ``settle_s`` seconds, or when two polls in a row read the
-same content; until then the last good set stays in force.
+same content; until then the last good set stays in force. The first read after a
+start is loaded at once.
 """
 
 from __future__ import annotations
@@ -69,7 +70,9 @@ class TargetsWatcher:
     def _settled(self, digest: str) -> bool:
         """Whether the content read may be a finished write (see the module docstring)."""
         if self.loaded_digest is None and self.rejected_digest is None:
-            return True  # the first read at start-up: nothing is in force to keep
+            # The first read at start-up loads at once: `scheduler.py --once` polls only
+            # once, and a file untouched since the last run is complete anyway.
+            return True
         if digest == self.seen_digest:
             return True  # the same content on two polls in a row
         try:
