@@ -27,9 +27,19 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # APScheduler logs every job start at INFO; one line per crawl is ours to write.
     logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
+    # Migrations on first use and each probe request are not news in a service log.
+    for chatty in ("alembic", "httpx"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
     from govwatch.service.runtime import run_forever, run_once, run_worker
+    from settings import InvalidSettingError, get_settings
     from storage.db import DatabaseError
+
+    try:
+        get_settings()  # a bad setting is reported now, in one line, not as a traceback
+    except InvalidSettingError as error:
+        print(f"错误: {error}", file=sys.stderr)
+        return 2
 
     if args.worker:
         run_worker()

@@ -7,15 +7,17 @@ the code base reads the environment for configuration: ask :func:`get_settings`.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 
 class Settings(BaseSettings):
-    """govwatch configuration; see CONTRACT.md for what users rely on."""
+    """govwatch configuration; the README's "Settings" section lists what users set."""
 
     model_config = SettingsConfigDict(
         env_prefix="GOVWATCH_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
@@ -61,7 +63,7 @@ class Settings(BaseSettings):
 
     # --- judging ---------------------------------------------------------------------
     # The rubric (rules, severities, points, caps, thresholds); empty: the shipped
-    # monitor/rubric.yaml, whose defaults follow INDICATORS.md.
+    # monitor/rubric.yaml, whose defaults follow the national indicators (docs/indicators.md).
     rubric: str = ""
     # The wrong-expression word list; empty: the shipped monitor/wording/data list.
     word_list: str = ""
@@ -136,7 +138,9 @@ class Settings(BaseSettings):
     failing_after_runs: int = Field(
         default=3, ge=1, description="`govwatch status` lists targets whose last N runs failed"
     )
-    metrics_port: int = Field(default=0, ge=0, description="Prometheus endpoint port; 0: off")
+    metrics_port: int = Field(
+        default=0, ge=0, le=65535, description="Prometheus endpoint port; 0: off"
+    )
     metrics_host: str = "127.0.0.1"
     # Set: crawls go through a Redis queue shared by `python scheduler.py --worker` processes.
     redis_url: str = ""
@@ -145,7 +149,7 @@ class Settings(BaseSettings):
     dingtalk_webhook_url: SecretStr | None = None  # 钉钉机器人 webhook (…/send?access_token=…)
     dingtalk_secret: SecretStr | None = None  # 钉钉机器人加签密钥 (SEC…)
     smtp_host: str = ""
-    smtp_port: int = 465
+    smtp_port: int = Field(default=465, ge=1, le=65535)
     smtp_security: str = Field(default="ssl", pattern="^(ssl|starttls|none)$")
     smtp_user: str = ""
     smtp_password: SecretStr | None = None
@@ -161,7 +165,7 @@ class Settings(BaseSettings):
     # Plain passwords are never stored.
     dashboard_users: dict[str, str] = {}
     dashboard_host: str = "127.0.0.1"
-    dashboard_port: int = 8000
+    dashboard_port: int = Field(default=8000, ge=1, le=65535)
     # Signs the session cookie. Empty: a random secret per process, so logins end when
     # the dashboard restarts; set it where several workers serve the dashboard.
     dashboard_session_secret: SecretStr | None = None
@@ -173,6 +177,20 @@ class Settings(BaseSettings):
     douyin_base_url: str = "https://www.douyin.com"
     toutiao_base_url: str = "https://www.toutiao.com"
     rss_base_url: str = ""
+
+    @field_validator("dashboard_users")
+    @classmethod
+    def _scrypt_hashes(cls, users: dict[str, str]) -> dict[str, str]:
+        # A plain password or a truncated hash here would lock everyone out silently.
+        for name, stored in users.items():
+            if not name.strip():
+                raise ValueError("用户名不能为空")
+            if not _SCRYPT_HASH.fullmatch(stored):
+                raise ValueError(
+                    f"用户 {name!r} 的密码不是 scrypt 哈希(应形如 scrypt$16384$8$1$盐$哈希,"
+                    "由 python -m govwatch.web.auth 生成;不要填写明文密码)"
+                )
+        return users
 
     def platform_base_url(self, platform: str) -> str:
         """The endpoint a platform adapter talks to."""
@@ -193,7 +211,79 @@ class Settings(BaseSettings):
         return {"Cookie": cookie.get_secret_value()} if cookie else {}
 
 
+_SCRYPT_HASH = re.compile(r"scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=_-]+\$[A-Za-z0-9+/=_-]+")
+
+#: Settings whose values are never echoed in an error message.
+_SECRET_SETTINGS = {"dashboard_users"}
+
+
+class InvalidSettingError(ValueError):
+    """A setting from the environment or ``.env`` that cannot be used; the message is
+    one line naming the variable, what is wrong and what is allowed."""
+
+
+def _what_is_allowed(detail: dict[str, Any]) -> str:
+    """A pydantic error as what the value should be, in words an operator can act on."""
+    kind, ctx = detail["type"], detail.get("ctx") or {}
+    bounds = {
+        "greater_than_equal": ("ge", "应大于或等于 {}"),
+        "greater_than": ("gt", "应大于 {}"),
+        "less_than_equal": ("le", "应小于或等于 {}"),
+        "less_than": ("lt", "应小于 {}"),
+    }
+    if kind in bounds:
+        key, text = bounds[kind]
+        limit = ctx.get(key)
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)  # "应大于 0", not "0.0"
+        return text.format(limit)
+    simple = {
+        "int_parsing": "应为整数",
+        "int_from_float": "应为整数",
+        "float_parsing": "应为数字",
+        "bool_parsing": "应为 true 或 false",
+        "dict_type": '应为 JSON 对象,如 {"用户名": "scrypt$…"}',
+        "list_type": '应为 JSON 数组,如 ["a", "b"]',
+        "json_invalid": "不是有效的 JSON",
+        "string_pattern_mismatch": f"应符合 {ctx.get('pattern', '')}",
+    }
+    if kind in simple:
+        return simple[kind]
+    return str(detail.get("msg", "")).removeprefix("Value error, ")
+
+
+def describe_invalid_settings(error: ValidationError | SettingsError) -> str:
+    """One line for every bad setting in ``error``: variable, value, what is allowed."""
+    if isinstance(error, SettingsError):
+        # pydantic-settings could not even decode the value (a JSON setting that is
+        # not JSON); its message names the field in quotes.
+        found = re.search(r'field "([a-z_]+)"', str(error))
+        name = found.group(1) if found else "?"
+        return f"设置 GOVWATCH_{name.upper()} 无效: 不是有效的 JSON"
+    parts = []
+    for detail in error.errors():
+        location = detail.get("loc") or ("?",)
+        name = str(location[0])
+        variable = f"GOVWATCH_{name.upper()}"
+        value = detail.get("input")
+        shown = ""
+        secret = name in _SECRET_SETTINGS or any(
+            word in name for word in ("cookie", "secret", "password", "webhook")
+        )
+        if not secret and isinstance(value, str | int | float) and len(str(value)) <= 80:
+            shown = f"={value}"
+        parts.append(f"设置 {variable}{shown} 无效: {_what_is_allowed(detail)}")
+    return "; ".join(parts)
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once from the environment and ``.env``."""
-    return Settings()
+    """The process-wide settings, read once from the environment and ``.env``.
+
+    Raises :class:`InvalidSettingError` (one line) when a value cannot be used; the
+    command line and the scheduler turn it into exit 2.
+    """
+    try:
+        return Settings()
+    except (ValidationError, SettingsError) as error:
+        raise InvalidSettingError(describe_invalid_settings(error)) from error

@@ -39,19 +39,35 @@ log "ruff"
 ruff check .
 ruff format --check . || { echo "run: .venv/bin/ruff format ." >&2; exit 1; }
 
+# --- servers this script starts are stopped when it exits --------------------------
+# Only what it started: a PostgreSQL or redis-server that was already running on the
+# port (someone else's, or a developer's) is left alone.
+started_pg=""
+started_redis=""
+stop_started_servers() {
+  if [ -n "$started_pg" ]; then
+    "${run_as[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+  if [ -n "$started_redis" ]; then
+    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  fi
+}
+trap stop_started_servers EXIT
+
 # --- PostgreSQL on a private port --------------------------------------------------
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 PG_DIR=${GOVWATCH_TEST_PG_DIR:-/tmp/govwatch-test-pg}
 PG_PORT=${GOVWATCH_TEST_PG_PORT:-54329}
+run_as=()
+if [ "$(id -u)" = "0" ]; then run_as=(runuser -u postgres --); fi
 start_postgres() {
-  local run_as=()
-  if [ "$(id -u)" = "0" ]; then run_as=(runuser -u postgres --); fi
   if [ ! -f "$PG_DIR/PG_VERSION" ]; then
     rm -rf "$PG_DIR"; mkdir -p "$PG_DIR"
     [ "$(id -u)" = "0" ] && chown postgres "$PG_DIR"
     "${run_as[@]}" "$PG_BIN/initdb" -D "$PG_DIR" -U postgres -A trust >/dev/null
   fi
   if ! "${run_as[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR" status >/dev/null 2>&1; then
+    started_pg=1
     "${run_as[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR" -w -l "$PG_DIR/server.log" \
       -o "-p $PG_PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
   fi
@@ -64,8 +80,9 @@ start_postgres() {
 REDIS_PORT=${GOVWATCH_TEST_REDIS_PORT:-63799}
 start_redis() {
   redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0
+  started_redis=1
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
-    --logfile /tmp/govwatch-test-redis.log >/dev/null
+    --logfile "/tmp/govwatch-test-redis-$REDIS_PORT.log" >/dev/null
   for _ in $(seq 50); do
     redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0
     sleep 0.1

@@ -8,6 +8,7 @@ spider closes.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import scrapy
@@ -19,6 +20,7 @@ from crawler.observations import (
     MessagesObservation,
     PageObservation,
 )
+from crawler.run_summary import run_summary
 from storage.clock import utcnow
 from storage.db import session_scope
 from storage.observations import (
@@ -81,3 +83,7 @@ class StoragePipeline:
             reason = str(stats.get_value("finish_reason") or "")
         with session_scope() as session:
             finish_crawl_run(session, self.crawl_run_id, finish_reason=reason)
+            summary = run_summary(session, self.crawl_run_id)
+        if summary:
+            # The person at the terminal reads this instead of Scrapy's INFO log.
+            sys.stderr.write(summary + "\n")

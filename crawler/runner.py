@@ -168,6 +168,8 @@ def _run(
     seconds = time.monotonic() - started
     if reason and close_runs:
         detail = _reason_detail(reason, timeout_s, returncode if reason == CRASHED_REASON else None)
+        if reason == CRASHED_REASON and last_log_line(stderr):
+            detail = f"{detail}: {last_log_line(stderr)}"  # the spider's own error, if any
         url = (env or {}).get("GOVWATCH_DATABASE_URL")
         close_unfinished_runs(spider, target_id, launched_at, detail, url)
     return CrawlProcessResult(
@@ -182,6 +184,12 @@ def _closing(fd: int):  # type: ignore[no-untyped-def]
         yield
     finally:
         os.close(fd)
+
+
+def last_log_line(log: str | None, limit: int = 300) -> str:
+    """The last non-empty line of a crawl's log: usually the error that ended it."""
+    lines = [line.strip() for line in (log or "").splitlines() if line.strip()]
+    return lines[-1][:limit] if lines else ""
 
 
 def _reason_detail(reason: str, timeout_s: float, returncode: int | None) -> str:

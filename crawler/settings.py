@@ -28,7 +28,9 @@ RETRY_ENABLED = True
 RETRY_TIMES = _govwatch.retry_times
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
-LOG_LEVEL = "INFO"
+# A normal run prints failures and a short summary (crawler/run_summary.py), not
+# Scrapy's ~100 INFO lines; `scrapy crawl … -L INFO` shows them when asked.
+LOG_LEVEL = "WARNING"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 

@@ -20,6 +20,7 @@ from govwatch.commands.serve import serve
 from govwatch.commands.status import status
 from govwatch.commands.targets import targets_app
 from govwatch.errors import CommandError
+from settings import InvalidSettingError
 from storage.db import DatabaseError
 from storage.registry import UnknownTargetError
 
@@ -55,6 +56,10 @@ def main() -> None:
         Console(stderr=True, soft_wrap=True).print(
             f"[bold red]错误:[/] {escape(str(error))}", highlight=False
         )
+        sys.exit(2)
+    except InvalidSettingError as error:
+        message = escape(str(error))
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]错误:[/] {message}", highlight=False)
         sys.exit(2)
     except DatabaseError as error:
         Console(stderr=True, soft_wrap=True).print(

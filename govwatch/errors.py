@@ -1,4 +1,5 @@
-"""Errors a command reports to the operator, with the exit code CONTRACT.md gives them."""
+"""Errors a command reports to the operator, with the exit codes the README gives them
+(1: something the command needed failed; 2: bad usage or bad input)."""
 
 from __future__ import annotations
 

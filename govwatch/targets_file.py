@@ -1,6 +1,6 @@
 """The targets file: its schema, and reading it with errors that name file and line.
 
-A targets file (YAML, see CONTRACT.md) lists units, sites with their columns, and
+A targets file (YAML, see docs/targets.md) lists units, sites with their columns, and
 new-media accounts. :func:`read_targets_file` validates the whole file and raises
 :class:`TargetsFileError` listing every problem as ``file:line: what is wrong``; it
 never returns a partly valid result.
@@ -277,6 +277,15 @@ def parse_targets(text: str, source: str) -> TargetsFile:
             where = ".".join(str(step) for step in location)
             problems.append(f"{source}:{_line_of(root, location)}: {where}: {_describe(detail)}")
         raise TargetsFileError(problems) from error
+    if not targets.sites and not targets.accounts:
+        # Loading it would deactivate every target: far more often an empty or
+        # half-saved file than a wish to stop monitoring everything.
+        raise TargetsFileError(
+            [
+                f"{source}:1: 没有任何目标(文件为空、只有注释,或 sites 与 accounts 都为空);"
+                "至少应登记一个网站(sites)或新媒体账号(accounts),已登记的目标保持不变"
+            ]
+        )
     cross = _cross_checks(targets)
     if cross:
         raise TargetsFileError(

@@ -42,7 +42,7 @@ def query_findings(
 
 
 def finding_record(finding: Finding) -> dict[str, Any]:
-    """A finding as the JSON object CONTRACT.md describes."""
+    """A finding as the JSON object docs/findings.md describes."""
     return {
         "id": finding.id,
         "rule": finding.rule,

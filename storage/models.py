@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from storage.clock import utcnow
+from storage.clock import to_china_day, utcnow
 
 #: Name of the pseudo-column that holds a site's homepage items (origin "homepage").
 HOMEPAGE_COLUMN_NAME = "首页"
@@ -228,6 +228,11 @@ class Finding(Base):
     last_seen: Mapped[datetime] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | resolved
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    @property
+    def first_seen_day(self) -> date:
+        """The China day the problem was first seen (the day people read, and judging uses)."""
+        return to_china_day(self.first_seen)
 
 
 class AccountFetch(Base):

@@ -72,6 +72,10 @@ def finish_crawl_run(session: Session, crawl_run_id: int, finish_reason: str = "
         outcome = "ok"
     if finish_reason and finish_reason != "finished":
         outcome = "failed" if pages == 0 else "partial"
+    detail = "" if finish_reason == "finished" else finish_reason
+    if outcome != "ok":
+        why = _failed_pages_detail(session, table, crawl_run_id, pages, failed)
+        detail = "; ".join(part for part in (detail, why) if part)
     session.execute(
         update(CrawlRun)
         .where(CrawlRun.id == crawl_run_id)
@@ -81,9 +85,34 @@ def finish_crawl_run(session: Session, crawl_run_id: int, finish_reason: str = "
             pages_fetched=pages,
             pages_failed=failed,
             items_seen=items,
-            detail=finish_reason,
+            detail=detail[:2000],
         )
     )
+
+
+#: Failed pages a run's detail names (the rest are counted).
+_DETAIL_PAGES = 3
+
+
+def _failed_pages_detail(
+    session: Session, table: type[Fetch] | type[AccountFetch], run_id: int, pages: int, failed: int
+) -> str:
+    """Why a run failed or was partial, from its failed fetches: ``status`` shows it."""
+    if pages == 0:
+        return "未读取到任何页面"
+    rows = session.execute(
+        select(table.url, table.error_class, table.http_status, table.error_detail)
+        .where(table.crawl_run_id == run_id, table.error_class != "ok")
+        .order_by(table.id)
+        .limit(_DETAIL_PAGES)
+    ).all()
+    named = []
+    for url, error_class, status, error_detail in rows:
+        what = f"HTTP {status}" if error_class == "http_error" and status else error_class
+        note = " ".join((error_detail or "").split())[:120]
+        named.append(f"{url} {what}" + (f"({note})" if note else ""))
+    more = f" 等 {failed} 个" if failed > len(named) else ""
+    return f"{failed}/{pages} 个页面读取失败: " + "; ".join(named) + more
 
 
 def _column_id(session: Session, site_id: str, ref: ColumnRef) -> int:

@@ -9,13 +9,13 @@ it) so the same query runs in tests on either database.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from storage.clock import to_china_day
+from storage.clock import CHINA_TZ, to_china_day
 from storage.models import Account, AccountFetch, Fetch, Finding, Item, Post, Site, SiteColumn, Unit
 
 
@@ -256,6 +256,31 @@ class ColumnSummary:
     item_count: int
     newest_published_on: date | None
     last_fetched_at: datetime | None
+    # How the newest fetch of the column ended: a column that answered 500 is not an
+    # empty column, and the page must not show it as one.
+    last_error_class: str | None = None
+    last_http_status: int | None = None
+
+    @property
+    def last_fetched_china(self) -> datetime | None:
+        """The last fetch time in China time (stored times are naive UTC)."""
+        if self.last_fetched_at is None:
+            return None
+        return self.last_fetched_at.replace(tzinfo=UTC).astimezone(CHINA_TZ)
+
+    @property
+    def last_fetch_failed(self) -> bool:
+        """Whether the newest fetch could not read the column."""
+        return self.last_error_class not in (None, "ok")
+
+    @property
+    def failure_label(self) -> str:
+        """The newest fetch's failure in words, e.g. ``读取失败(HTTP 500)``."""
+        if not self.last_fetch_failed:
+            return ""
+        if self.last_http_status and self.last_error_class == "http_error":
+            return f"读取失败(HTTP {self.last_http_status})"
+        return f"读取失败({self.last_error_class})"
 
 
 def column_summaries(session: Session, site_id: str) -> list[ColumnSummary]:
@@ -294,7 +319,22 @@ def column_summaries(session: Session, site_id: str) -> list[ColumnSummary]:
         .where(SiteColumn.site_id == site_id, SiteColumn.active.is_(True))
         .order_by(SiteColumn.origin != "homepage", SiteColumn.id)
     )
-    return [ColumnSummary(*row) for row in rows]
+    summaries = [ColumnSummary(*row) for row in rows]
+    newest_fetch = (
+        select(Fetch.column_id, Fetch.error_class, Fetch.http_status)
+        .where(Fetch.site_id == site_id, Fetch.column_id.is_not(None))
+        .order_by(Fetch.column_id, Fetch.fetched_at.desc(), Fetch.id.desc())
+    )
+    last: dict[int, tuple[str, int | None]] = {}
+    for column_id, error_class, http_status in session.execute(newest_fetch):
+        last.setdefault(column_id, (error_class, http_status))
+    for index, summary in enumerate(summaries):
+        if summary.column_id in last:
+            error_class, http_status = last[summary.column_id]
+            summaries[index] = replace(
+                summary, last_error_class=error_class, last_http_status=http_status
+            )
+    return summaries
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,15 +348,26 @@ class ListedEntry:
 
 
 def newest_site_items(session: Session, site_id: str, limit: int = 20) -> list[ListedEntry]:
-    """A site's newest items by published date (undated ones last)."""
+    """A site's newest items by published date (undated ones last), each article once.
+
+    An article linked from the homepage and listed in its column is one row per place
+    in ``items``; it is shown once, under its column rather than 首页.
+    """
     rows = session.execute(
-        select(Item.title, Item.url, Item.published_on, SiteColumn.name)
+        select(Item.title, Item.url, Item.published_on, SiteColumn.name, SiteColumn.origin)
         .join(SiteColumn, SiteColumn.id == Item.column_id)
         .where(SiteColumn.site_id == site_id)
         .order_by(Item.published_on.desc().nulls_last(), Item.id.desc())
-        .limit(limit)
+        .limit(limit * 3)  # room for the duplicates dropped below
     )
-    return [ListedEntry(*row) for row in rows]
+    entries: dict[str, ListedEntry] = {}
+    for title, url, published_on, where, origin in rows:
+        seen = entries.get(url)
+        if seen is None:
+            entries[url] = ListedEntry(title, url, published_on, where)
+        elif origin != "homepage":
+            entries[url] = ListedEntry(title, url, published_on, where)  # its column wins
+    return list(entries.values())[:limit]
 
 
 def newest_account_posts(session: Session, account_id: str, limit: int = 20) -> list[ListedEntry]:

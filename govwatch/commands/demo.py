@@ -26,8 +26,8 @@ from govwatch.commands.scores import scores
 from govwatch.commands.targets import load
 from govwatch.demo.accounts import ACCOUNTS
 from govwatch.demo.site import DemoServer, demo_targets_yaml
-from govwatch.errors import CommandError
-from govwatch.output import OutputFormat
+from govwatch.errors import BadInput, CommandError
+from govwatch.output import OutputFormat, is_terminal, print_rows
 from settings import get_settings
 from storage.clock import china_today
 from storage.db import session_scope
@@ -35,13 +35,15 @@ from storage.findings_query import query_findings
 
 
 def demo(
-    port: int = typer.Option(8765, "--port", help="演示网站使用的本机端口"),
+    port: int = typer.Option(8765, "--port", help="演示网站使用的本机端口(1-65535;0 任选)"),
     targets_out: Path = typer.Option(
         Path("data/demo-targets.yaml"), "--targets-out", help="生成的演示检查对象文件"
     ),
 ) -> None:
     """启动内置演示网站(127.0.0.1),登记、抓取、检查,并打印发现的问题。"""
     console = Console(stderr=True)
+    if not 0 <= port <= 65535:
+        raise BadInput(f"--port {port} 无效: 端口应在 1 到 65535 之间(0 表示任选一个空闲端口)")
     try:
         server = DemoServer(china_today, port=port)
     except OSError as error:
@@ -90,6 +92,11 @@ def print_demo_findings() -> None:
     with session_scope() as session:
         found = query_findings(session)
         rows = [(f.target_id, f.rule, f.severity, f.message) for f in found]
+    if not is_terminal():  # piped: plain lines, as every listing prints them
+        records = [{"target_id": t, "rule": r, "message": m} for t, r, _, m in rows]
+        columns = [("target_id", "对象"), ("rule", "规则"), ("message", "问题")]
+        print_rows(records, OutputFormat.table, columns)
+        return
     table = Table(title=f"发现的问题({len(rows)} 个)", show_lines=False, expand=True)
     table.add_column("对象", no_wrap=True)
     table.add_column("规则", no_wrap=True)

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 import typer
 
+from govwatch.errors import BadInput
+from govwatch.finding_filters import UnknownFilterValue, resolve_filters
 from govwatch.output import OutputFormat, print_rows
 from storage.db import session_scope
 from storage.findings_query import finding_record, query_findings
@@ -32,6 +34,9 @@ TABLE_COLUMNS = [
     ("first_seen_day", "首次发现"),
 ]
 
+#: Table columns that must never wrap (a code or a date split over two lines).
+NO_WRAP = {"id", "rule", "severity_label", "points", "target_id", "first_seen_day"}
+
 FINDING_COLUMNS = [
     ("id", "编号"),
     ("rule", "规则"),
@@ -51,22 +56,37 @@ def findings(
     site: str | None = typer.Option(None, "--site", help="网站 ID(含其栏目)"),
     account: str | None = typer.Option(None, "--account", help="账号 ID"),
     unit: str | None = typer.Option(None, "--unit", help="责任单位名称"),
-    rule: str | None = typer.Option(None, "--rule", help="规则代码,如 COLUMN_STALE"),
+    rule: str | None = typer.Option(None, "--rule", help="规则代码,如 COLUMN_STALE(不区分大小写)"),
     status: StatusFilter = typer.Option(StatusFilter.open, "--status", help="open|resolved|all"),
     output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="输出格式"),
 ) -> None:
     """查询发现的问题(默认列出未整改的问题)。"""
     with session_scope() as session:
-        rows = [
-            finding_record(finding)
-            for finding in query_findings(
-                session, site=site, account=account, unit=unit, rule=rule, status=status.value
-            )
-        ]
+        try:
+            wanted = resolve_filters(session, site=site, account=account, unit=unit, rule=rule)
+        except UnknownFilterValue as error:
+            raise BadInput(str(error)) from error
+        found = query_findings(
+            session,
+            site=wanted.site,
+            account=wanted.account,
+            unit=wanted.unit,
+            rule=wanted.rule,
+            status=status.value,
+        )
+        rows = [finding_record(finding) for finding in found]
+        # People read China days (the judging days), not the UTC day of the stored time.
+        china_days = [finding.first_seen_day.isoformat() for finding in found]
     if output_format is OutputFormat.table:
-        for row in rows:
+        for row, china_day in zip(rows, china_days, strict=True):
             row["severity_label"] = SEVERITY_LABELS.get(row["severity"], row["severity"])
-            row["first_seen_day"] = (row["first_seen"] or "")[:10]
-        print_rows(rows, output_format, TABLE_COLUMNS, title=f"问题清单({len(rows)} 条)")
+            row["first_seen_day"] = china_day
+        print_rows(
+            rows,
+            output_format,
+            TABLE_COLUMNS,
+            title=f"问题清单({len(rows)} 条)",
+            no_wrap=NO_WRAP,
+        )
     else:
         print_rows(rows, output_format, FINDING_COLUMNS)

@@ -1,10 +1,13 @@
-"""``govwatch probe``: probe homepages now (availability, IPv6, TLS) and store the results."""
+"""``govwatch probe``: probe homepages now (availability, IPv6, TLS) and store the results.
+
+Exits 1 when a homepage could not be opened (after printing and storing every result).
+"""
 
 from __future__ import annotations
 
 import typer
 
-from govwatch.errors import BadInput
+from govwatch.errors import BadInput, CommandError
 from govwatch.output import OutputFormat, print_rows
 
 TLS_LABELS = {True: "有效", False: "无效"}
@@ -54,6 +57,11 @@ def probe(
             ("ipv6_label", "IPv6"),
             ("tls_label", "证书"),
         ]
-        print_rows(rows, output_format, columns, title="首页检测")
+        print_rows(rows, output_format, columns, title="首页检测", no_wrap={"status", "latency_ms"})
     else:
         print_rows(rows, output_format, [(key, key) for key in rows[0]] if rows else [])
+    failed = [row for row in rows if not row["ok"]]
+    if failed:
+        # The results are printed and stored; the exit code tells scripts and cron.
+        names = ", ".join(f"{row['site']}({row['error']})" for row in failed)
+        raise CommandError(f"{len(failed)} 个网站首页无法访问: {names}")

@@ -19,6 +19,8 @@ def serve(
     from govwatch.web.app import create_app
     from storage.db import get_engine
 
+    if port is not None and not 1 <= port <= 65535:
+        raise BadInput(f"--port {port} 无效: 端口应在 1 到 65535 之间")
     settings = get_settings()
     if not settings.dashboard_users:
         raise BadInput(

@@ -15,7 +15,8 @@ import threading
 
 from sqlalchemy import select
 
-from crawler.runner import run_crawl
+from crawler.runner import last_log_line, run_crawl
+from govwatch.demo.guard import DemoServerNotRunning, demo_crawl_env
 from govwatch.service.leases import (
     acquire_lease,
     new_holder,
@@ -87,6 +88,7 @@ def crawl_target(kind: str, target_id: str, stop: threading.Event | None = None)
     """Crawl (or queue) one target now; returns what happened, for the log and tests.
 
     ``queued`` | ``busy`` (another process crawls it) | ``inactive`` | ``stopping`` |
+    ``skipped`` (a demo account without the demo server) |
     ``ok`` | ``failed`` | ``timeout`` | ``interrupted`` | ``crashed``.
     """
     settings = get_settings()
@@ -95,19 +97,33 @@ def crawl_target(kind: str, target_id: str, stop: threading.Event | None = None)
     if not is_active(kind, target_id):
         log.info("%s %s is no longer registered; not crawled", kind, target_id)
         return "inactive"
-    if settings.redis_url:
+    try:
+        demo_env = demo_crawl_env(kind, target_id)
+    except DemoServerNotRunning as error:
+        log.warning("crawl %s %s: skipped: %s", kind, target_id, error)
+        return "skipped"
+    if settings.redis_url and demo_env is None:
         queued = enqueue_crawl(settings.redis_url, kind, target_id, settings.crawl_timeout_s)
         return "queued" if queued else "busy"
     holder = new_holder()
     if not acquire_lease(kind, target_id, holder, settings.crawl_timeout_s + LEASE_MARGIN_S):
         log.info("%s %s is being crawled by another process; skipped", kind, target_id)
         return "busy"
+    launched = utcnow()
     try:
-        result = run_crawl(kind, target_id, timeout_s=settings.crawl_timeout_s)
+        result = run_crawl(kind, target_id, timeout_s=settings.crawl_timeout_s, env=demo_env)
     finally:
         release_lease(kind, target_id, holder)
-    outcome = result.reason or ("ok" if result.ok else "failed")
-    log.info("crawl %s %s: %s in %.1fs", kind, target_id, outcome, result.seconds)
+    # Imported here: status imports the schedule, which imports the jobs, which import us.
+    from govwatch.service.status import run_result_since
+
+    stored = run_result_since(kind, target_id, launched)
+    outcome = result.reason or (stored[0] if stored else ("ok" if result.ok else "failed"))
+    if outcome == "ok":
+        log.info("crawl %s %s: ok in %.1fs", kind, target_id, result.seconds)
+    else:
+        why = (stored[1] if stored else "") or last_log_line(result.log_tail) or "原因未知"
+        log.warning("crawl %s %s: %s in %.1fs: %s", kind, target_id, outcome, result.seconds, why)
     if not result.ok and result.log_tail:
         log.debug("crawl %s %s log tail:\n%s", kind, target_id, result.log_tail)
     return outcome

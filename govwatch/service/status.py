@@ -6,7 +6,7 @@ read as plain rows (no scheduler is started, nothing is unpickled).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import inspect, select, text
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from govwatch.service.schedule import JOBS_TABLE, crawl_job_id
 from storage.clock import to_iso_utc
+from storage.db import session_scope
 from storage.models import Account, CrawlRun, Site
 
 
@@ -78,3 +79,24 @@ def status_rows(session: Session, failing_after_runs: int) -> list[dict[str, Any
             }
         )
     return rows
+
+
+def run_result_since(target_type: str, target_id: str, since: datetime) -> tuple[str, str] | None:
+    """(outcome, detail) of the target's newest run started since ``since``, if any.
+
+    A crawl process can end well (exit 0) and still have failed to read anything: the
+    run's stored outcome, not the exit code, says how the crawl went.
+    """
+    with session_scope() as session:
+        run = session.scalars(
+            select(CrawlRun)
+            .where(
+                CrawlRun.target_type == target_type,
+                CrawlRun.target_id == target_id,
+                # stored times may lose sub-second precision
+                CrawlRun.started_at >= since - timedelta(seconds=1),
+            )
+            .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
+            .limit(1)
+        ).first()
+        return None if run is None else (run.outcome, run.detail or "")

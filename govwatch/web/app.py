@@ -21,6 +21,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from starlette.middleware.sessions import SessionMiddleware
 
+from govwatch.finding_filters import UnknownFilterValue, resolve_filters
 from govwatch.reports import build_report
 from govwatch.reports.charts import bar_chart_svg, pass_rate_svg
 from govwatch.reports.periods import month_bounds
@@ -213,19 +214,31 @@ def create_app(
         _user(request)
         if status not in STATUS_LABELS:
             status = "open"
+        filter_error = ""
         with session_scope() as session:
-            rows = query_findings(
-                session,
-                site=site or None,
-                account=account or None,
-                unit=unit or None,
-                rule=rule or None,
-                status=status,
-            )
+            try:  # an unknown value says so and lists the known ones, as the CLI does
+                wanted = resolve_filters(
+                    session,
+                    site=site or None,
+                    account=account or None,
+                    unit=unit or None,
+                    rule=rule or None,
+                )
+                rule = wanted.rule or ""
+                rows = query_findings(
+                    session,
+                    site=wanted.site,
+                    account=wanted.account,
+                    unit=wanted.unit,
+                    rule=wanted.rule,
+                    status=status,
+                )
+            except UnknownFilterValue as problem:
+                filter_error, rows = problem.for_dashboard(), []
             sites = session.execute(select(Site.id, Site.name).order_by(Site.id)).all()
             accounts = session.execute(select(Account.id, Account.name).order_by(Account.id)).all()
             units = list(session.scalars(select(Unit.name).order_by(Unit.name)))
-        return page(
+        response = page(
             request,
             "findings.html",
             rows=rows[:FINDINGS_PAGE_LIMIT],
@@ -242,7 +255,11 @@ def create_app(
             accounts=accounts,
             units=units,
             rules=[(rule_class.code, rule_class.name) for rule_class in RULES],
+            filter_error=filter_error,
         )
+        if filter_error:
+            response.status_code = 400
+        return response
 
     def _score_of(
         scores: list[TargetScore], target_type: str, target_id: str

@@ -64,9 +64,11 @@ def county_site() -> Iterator[RoutedServer]:
         yield server
 
 
-def crawl(site_id: str, database_url: str) -> None:
+def crawl(site_id: str, database_url: str) -> str:
+    """Crawl the site in a child process; what it printed (stderr)."""
     result = run_crawl("site", site_id, timeout_s=120, env={"GOVWATCH_DATABASE_URL": database_url})
     assert result.ok, result.log_tail
+    return result.log_tail
 
 
 def open_rules(site: str | None = None) -> dict[str, set[str]]:
@@ -87,8 +89,18 @@ def test_stale_empty_fresh_and_unreadable_columns(
     county_site: RoutedServer, database_url: str
 ) -> None:
     register(county_site.base_url, database_url)
-    crawl("county", database_url)
+    printed = crawl("county", database_url)
     check()
+
+    # A short summary, not Scrapy's INFO log (nor Alembic's migration lines).
+    assert "抓取网站 county 部分失败: 读取页面" in printed and "新增信息" in printed
+    assert "原因: 1/" in printed and "HTTP 500" in printed
+    assert " INFO" not in printed and "Scrapy" not in printed, printed
+    assert len(printed.splitlines()) < 15, printed
+    with session_scope() as session:
+        run = session.scalars(select(CrawlRun)).one()
+        assert run.outcome == "partial"
+        assert run.detail.startswith("1/") and "/broken/ HTTP 500" in run.detail
 
     assert open_rules() == {
         "county/图片新闻": {"COLUMN_STALE"},  # news, 20 days

@@ -5,8 +5,8 @@ a wewe-rss feed plus mp.weixin.qq.com article and history pages, Toutiao's profi
 RSS/Atom site and Douyin's user page and post-list XHR. Accounts are declared with their posts'
 publish times, either absolute datetimes or ages (timedelta) resolved when a request is served,
 so a test can declare a fresh and a stale account without caring about today's date. Weibo posts
-and wechat pages are built from the real samples in the shared corpus when it is present, and
-from small stand-ins otherwise.
+and wechat pages are built from the real samples in the corpus (tests/fixtures/corpus/) when it
+is present, and from small stand-ins otherwise.
 
     with FakePlatforms() as fake:
         fake.add_weibo_account("1000000001", [timedelta(days=1), timedelta(days=20)])
@@ -28,7 +28,6 @@ from __future__ import annotations
 import copy
 import html
 import json
-import os
 import re
 import threading
 import zlib
@@ -43,6 +42,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+from corpus import corpus_dir
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FIXTURES_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "platforms"
@@ -77,15 +77,8 @@ WEIBO_EMPTY = {"ok": 0, "msg": "这里还没有内容", "data": {"cards": []}}
 _WEIBO_API_TIME = "%a %b %d %H:%M:%S +0800 %Y"
 
 
-def _corpus_dir() -> Path:
-    override = os.environ.get("GOVWATCH_CORPUS_DIR")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-
-
 def _corpus_text(*parts: str) -> str | None:
-    path = _corpus_dir().joinpath(*parts)
+    path = corpus_dir().joinpath(*parts)
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 

@@ -47,6 +47,8 @@ def test_demo_prints_site_and_account_findings(database_url: str, tmp_path: Path
         "ACCOUNT_LOW_FREQUENCY",  # the once-a-week WeChat account
     ):
         assert expected in out, expected
+    # Piped, findings are plain tab-separated lines: codes and ids whole, greppable.
+    assert any(line.startswith("demo/政策文件\tCOLUMN_STALE\t") for line in out.splitlines())
     assert "demo/工作动态" not in out  # the fresh column has nothing to report
     assert "demo/通知公告" not in out  # a notice column 100 days old is within 183 days
 

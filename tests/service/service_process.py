@@ -71,7 +71,7 @@ class SchedulerProcess:
     def log(self) -> str:
         return "".join(self.lines)
 
-    def wait_for_log(self, text: str, timeout_s: float = 60.0) -> None:
+    def wait_for_log(self, text: str, timeout_s: float = 300.0) -> None:
         wait_for(f"log line {text!r}", lambda: text in self.log or self.process.poll(), timeout_s)
         assert text in self.log, self.log
 

@@ -33,10 +33,11 @@ sites:
 """
 
 
-def load(tmp_path: Path, site_id: str = "county") -> TargetsWatcher:
+def load(tmp_path: Path, site_id: str = "county", settle_s: float = 0.0) -> TargetsWatcher:
+    """A watcher that has loaded one site; ``settle_s`` 0: every write counts as complete."""
     path = tmp_path / "targets.yaml"
     path.write_text(TARGETS.format(site_id=site_id), encoding="utf-8")
-    watcher = TargetsWatcher(path)
+    watcher = TargetsWatcher(path, settle_s=settle_s)
     assert watcher.poll()
     return watcher
 
@@ -85,6 +86,55 @@ def test_targets_watcher_reloads_changes_and_keeps_the_registry_on_a_bad_file(
         assert session.scalars(select(Site.id).where(Site.active.is_(True))).all() == ["town"]
 
 
+def active_sites() -> list[str]:
+    with session_scope() as session:
+        return list(session.scalars(select(Site.id).where(Site.active.is_(True))))
+
+
+@pytest.mark.parametrize(
+    "text", ["", "# 暂时清空\n", "units:\n  - name: 县政府办\n", "sites: []\naccounts: []\n"]
+)
+def test_targets_watcher_refuses_a_file_without_targets(
+    database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture, text: str
+) -> None:
+    watcher = load(tmp_path)
+    watcher.path.write_text(text, encoding="utf-8")
+    with caplog.at_level(logging.ERROR, logger="govwatch.scheduler"):
+        assert not watcher.poll()
+    assert "targets file rejected" in caplog.text
+    assert "没有任何目标" in caplog.text
+    assert active_sites() == ["county"]
+
+
+def test_targets_watcher_waits_for_a_write_to_finish(
+    database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # settle_s is far away: only "the same content on two polls in a row" completes a write.
+    watcher = load(tmp_path, settle_s=3600)
+    half_written = TARGETS.format(site_id="town")[:30]  # an editor's save, caught midway
+    watcher.path.write_text(half_written, encoding="utf-8")
+    with caplog.at_level(logging.ERROR, logger="govwatch.scheduler"):
+        assert not watcher.poll()
+    assert "rejected" not in caplog.text  # not judged before it is complete
+    assert active_sites() == ["county"]
+    watcher.path.write_text(TARGETS.format(site_id="town"), encoding="utf-8")
+    assert not watcher.poll()  # new content: read once more before it counts
+    assert active_sites() == ["county"]
+    assert watcher.poll()
+    assert active_sites() == ["town"]
+
+
+def test_targets_watcher_explains_a_directory_in_place_of_the_file(
+    database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "targets.yaml"
+    path.mkdir()  # what `docker compose up` leaves when ./targets.yaml does not exist
+    with caplog.at_level(logging.ERROR, logger="govwatch.scheduler"):
+        assert not TargetsWatcher(path).poll()
+    assert "is a directory, not a file" in caplog.text
+    assert "Docker" in caplog.text
+
+
 def test_status_shows_last_run_next_run_and_failing_targets(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -118,6 +168,9 @@ def test_status_shows_last_run_next_run_and_failing_targets(
     table = CliRunner().invoke(app, ["status"])
     assert table.exit_code == 0, table.output
     assert "最近 3 次抓取均失败: town" in table.output
+    # Every target whose last run did not succeed is listed with the stored reason.
+    assert "网站 town 失败: timeout: 抓取超过时限" in table.output
+    assert "网站 county 部分失败: 未记录原因" in table.output
 
 
 def test_metrics_endpoint(database_url: str) -> None:

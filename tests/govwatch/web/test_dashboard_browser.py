@@ -164,3 +164,63 @@ def test_log_in_filter_open_site_download(browser_page, dashboard: str, tmp_path
     page.click("header button[type=submit]")  # 退出
     page.goto(dashboard + "/")
     assert "/login" in page.url
+
+
+PAGES = ("/", "/findings", "/sites/jiaoyu", "/accounts/cangshan-fabu", "/report")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_pages_fit_the_screen_desktop_and_phone(
+    browser_page, dashboard: str, tmp_path: Path, width: int
+) -> None:  # type: ignore[no-untyped-def]
+    page = browser_page
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(dashboard + "/")
+    _log_in(page, dashboard)
+    page.wait_for_url(dashboard + "/")
+    for path in PAGES:
+        page.goto(dashboard + path)
+        overflow = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        shot = tmp_path / f"{width}{path.replace('/', '_') or '_'}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 0
+        # Wide tables scroll inside themselves; the page itself never scrolls sideways.
+        assert overflow[0] <= overflow[1], (path, width, overflow)
+
+
+def test_site_page_lists_each_article_once_and_names_categories(
+    browser_page, dashboard: str
+) -> None:  # type: ignore[no-untyped-def]
+    page = browser_page
+    page.goto(dashboard + "/sites/cangshan")
+    _log_in(page, dashboard)
+    page.wait_for_url(dashboard + "/sites/cangshan")
+    urls = page.locator("table.items tbody a").evaluate_all("links => links.map(a => a.href)")
+    assert urls and len(urls) == len(set(urls))
+    categories = page.locator("table.columns tbody tr td:nth-child(2)").all_inner_texts()
+    assert "homepage" not in categories
+    assert set(categories) <= {
+        "首页",
+        "动态要闻",
+        "通知公告",
+        "政策文件",
+        "人事规划",
+        "概况信息",
+        "互动交流",
+        "其他",
+    }
+
+
+def test_unknown_filter_says_so_and_lists_known_values(browser_page, dashboard: str) -> None:  # type: ignore[no-untyped-def]
+    page = browser_page
+    page.goto(dashboard + "/findings")
+    _log_in(page, dashboard)
+    page.wait_for_url(dashboard + "/findings")
+    response = page.goto(dashboard + "/findings?rule=NOPE")
+    assert response is not None and response.status == 400
+    error = page.locator("#filter-error").inner_text()
+    assert "规则代码 'NOPE': 没有这个规则代码" in error and "COLUMN_STALE" in error
+    response = page.goto(dashboard + "/findings?rule=account_low_frequency")
+    assert response is not None and response.status == 200
+    assert page.locator("select[name=rule]").input_value() == "ACCOUNT_LOW_FREQUENCY"
+    assert page.locator("#finding-count").inner_text().startswith("共 ")

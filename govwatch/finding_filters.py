@@ -1,0 +1,91 @@
+"""Checking the filters of a findings query against what exists.
+
+``govwatch findings --rule NOPE`` used to print an empty list, which reads as "no
+problems": a typo must instead say it is unknown and list what is known. Rule codes
+match without regard to case (``column_stale`` is ``COLUMN_STALE``); site, account
+and unit names match exactly. Used by the command line and the dashboard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.rules import RULES
+from storage.models import Account, Finding, Site, Unit
+
+#: How many known values an error message lists before "…".
+LISTED = 30
+
+FILTER_LABELS = {"site": "网站", "account": "账号", "unit": "责任单位", "rule": "规则代码"}
+
+
+class UnknownFilterValue(ValueError):
+    """A filter value that names nothing known; the message lists the known values."""
+
+    def __init__(self, name: str, value: str, known: list[str]) -> None:
+        self.name, self.value, self.known = name, value, known
+        super().__init__(f"--{name} {value}: {self.problem()}")
+
+    def problem(self) -> str:
+        """What is wrong and what is allowed, without the option's name."""
+        label = FILTER_LABELS[self.name]
+        if not self.known:
+            return f"没有这个{label},尚未登记任何{label}"
+        listed = ", ".join(self.known[:LISTED])
+        if len(self.known) > LISTED:
+            listed += f" …(共 {len(self.known)} 个)"
+        return f"没有这个{label};可用: {listed}"
+
+    def for_dashboard(self) -> str:
+        """The same, naming the filter as the dashboard's form does."""
+        return f"{FILTER_LABELS[self.name]} {self.value!r}: {self.problem()}"
+
+
+@dataclass(frozen=True, slots=True)
+class FindingFilters:
+    """Filter values as stored (rule codes upper case); None: no filter."""
+
+    site: str | None = None
+    account: str | None = None
+    unit: str | None = None
+    rule: str | None = None
+
+
+def rule_codes() -> list[str]:
+    """Every rule code, as stored in findings."""
+    return [rule.code for rule in RULES]
+
+
+def resolve_filters(
+    session: Session,
+    *,
+    site: str | None = None,
+    account: str | None = None,
+    unit: str | None = None,
+    rule: str | None = None,
+) -> FindingFilters:
+    """The filters as stored; raises :class:`UnknownFilterValue` for the first unknown one."""
+    if rule is not None:
+        codes = rule_codes()
+        matched = next((code for code in codes if code.upper() == rule.strip().upper()), None)
+        if matched is None:
+            raise UnknownFilterValue("rule", rule, codes)
+        rule = matched
+    if site is not None:
+        known = list(session.scalars(select(Site.id).order_by(Site.id)))
+        if site not in known:
+            raise UnknownFilterValue("site", site, known)
+    if account is not None:
+        known = list(session.scalars(select(Account.id).order_by(Account.id)))
+        if account not in known:
+            raise UnknownFilterValue("account", account, known)
+    if unit is not None:
+        registered = set(session.scalars(select(Unit.name)))
+        found = set(session.scalars(select(Finding.unit).where(Finding.unit.is_not(None))))
+        known = sorted(registered | found)
+        if unit not in known:
+            raise UnknownFilterValue("unit", unit, known)
+    return FindingFilters(site=site, account=account, unit=unit, rule=rule)
