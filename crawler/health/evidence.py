@@ -35,7 +35,9 @@ async def _capture(targets: list[tuple[int, str]], out_dir: Path) -> dict[int, P
         )
         try:
             context = await browser.new_context(
-                ignore_https_errors=True, viewport={"width": 1280, "height": 900}
+                ignore_https_errors=True,
+                viewport={"width": 1280, "height": 900},
+                user_agent=settings.user_agent,  # govwatch names itself, not HeadlessChrome
             )
             for finding_id, url in targets:
                 page = await context.new_page()
