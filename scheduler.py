@@ -24,7 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--once", action="store_true", help="完整检查一轮后退出")
     mode.add_argument("--worker", action="store_true", help="作为 Redis 队列的抓取工作进程运行")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from govwatch.logging_setup import configure_logging
+
+    configure_logging()  # GOVWATCH_LOG_LEVEL; secrets redacted from every record
     # APScheduler logs every job start at INFO; one line per crawl is ours to write.
     logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
     # Migrations on first use and each probe request are not news in a service log.

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 
@@ -28,9 +28,21 @@ class Settings(BaseSettings):
     targets: str = "targets.yaml"
 
     # --- crawling -------------------------------------------------------------------
-    user_agent: str = (
-        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-        "Chrome/126.0 Safari/537.36 govwatch/0.1"
+    # Every request names govwatch and where to reach its operator (issue 13): sites and
+    # platforms see who reads them. Empty: "govwatch/0.1 (+CONTACT_URL; ...)".
+    user_agent: str = ""
+    contact_url: str = Field(
+        default="",
+        pattern=r"^(https?://[!-~]+)?$",  # printable ASCII: it goes into a header
+        description="the page named in the User-Agent: your office's contact page",
+    )
+    # Inspection is mandated by the State Council's indicators and site owners cannot opt
+    # out of it, so robots.txt is not obeyed unless a deployment says so.
+    obey_robots: bool = Field(default=False, description="obey robots.txt (Scrapy ROBOTSTXT_OBEY)")
+    log_level: str = Field(
+        default="INFO",
+        pattern="(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$",
+        description="scheduler and spider log level; secrets are redacted at every level",
     )
     download_timeout_s: float = 30.0
     download_delay_s: float = 0.5
@@ -170,6 +182,15 @@ class Settings(BaseSettings):
     # the dashboard restarts; set it where several workers serve the dashboard.
     dashboard_session_secret: SecretStr | None = None
     dashboard_session_max_age_s: int = Field(default=8 * 3600, description="login lifetime")
+    # Set when the dashboard is reached over HTTPS only (behind the TLS proxy): the
+    # browser then never sends the session cookie over plain HTTP.
+    dashboard_cookie_secure: bool = False
+    dashboard_login_max_failures: int = Field(
+        default=5, ge=1, description="failed logins (per user, per address) before a lockout"
+    )
+    dashboard_login_lockout_s: float = Field(
+        default=60.0, gt=0, description="first lockout; doubles with each further failure"
+    )
 
     # --- platform endpoints (tests and mirrors point these elsewhere) ---------------
     weibo_base_url: str = "https://m.weibo.cn"
@@ -191,6 +212,14 @@ class Settings(BaseSettings):
                     "由 python -m govwatch.web.auth 生成;不要填写明文密码)"
                 )
         return users
+
+    @model_validator(mode="after")
+    def _default_user_agent(self) -> Settings:
+        # ASCII only: HTTP header values are Latin-1 and httpx refuses anything else.
+        if not self.user_agent:
+            contact = f"+{self.contact_url}; " if self.contact_url else ""
+            self.user_agent = f"govwatch/0.1 ({contact}government website inspection)"
+        return self
 
     def platform_base_url(self, platform: str) -> str:
         """The endpoint a platform adapter talks to."""

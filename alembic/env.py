@@ -6,6 +6,7 @@ from sqlalchemy import create_engine
 
 import storage.service_models  # noqa: F401  (registers the service's tables on Base)
 from alembic import context
+from storage import web_models  # noqa: F401  (registers the dashboard sessions table)
 from storage.models import Base
 
 target_metadata = Base.metadata

@@ -5,9 +5,14 @@ configured here and nowhere in spider code. Values come from ``settings.py`` so 
 ``GOVWATCH_*`` variable changes them everywhere.
 """
 
+import logging
+
+from govwatch.logging_setup import install_log_redaction
 from settings import get_settings
 
 _govwatch = get_settings()
+# Spider processes log requests (and, at DEBUG, much more): no secret may reach a line.
+install_log_redaction()
 
 BOT_NAME = "govwatch"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -15,11 +20,14 @@ NEWSPIDER_MODULE = "crawler.spiders"
 # `scrapy crawl` checks the spiders' -a arguments before starting (one line, exit 2).
 COMMANDS_MODULE = "crawler.commands"
 
+# Every spider request (browser-rendered pages too: scrapy-playwright's default header
+# processing sends Scrapy's User-Agent) names govwatch and its operator's contact URL.
 USER_AGENT = _govwatch.user_agent
-# Government sites publish no crawl policy worth obeying for an inspection of their
-# own public columns, and many answer robots.txt with a login page; the inspectors
-# read these pages by hand anyway. We stay polite through delay and concurrency.
-ROBOTSTXT_OBEY = False
+# GOVWATCH_OBEY_ROBOTS, off by default: the inspection is mandated, site owners cannot
+# opt out of it, and many government sites answer robots.txt with a login page or
+# "Disallow: /"; the inspectors read these pages by hand anyway. We stay polite
+# through delay and concurrency, and a deployment can obey robots.txt.
+ROBOTSTXT_OBEY = _govwatch.obey_robots
 DOWNLOAD_DELAY = _govwatch.download_delay_s
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = _govwatch.concurrent_requests_per_domain
@@ -29,8 +37,12 @@ RETRY_TIMES = _govwatch.retry_times
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 # A normal run prints failures and a short summary (crawler/run_summary.py), not
-# Scrapy's ~100 INFO lines; `scrapy crawl … -L INFO` shows them when asked.
-LOG_LEVEL = "WARNING"
+# Scrapy's ~100 INFO lines; `scrapy crawl … -L INFO` shows them when asked, and
+# GOVWATCH_LOG_LEVEL=DEBUG shows everything (secrets redacted).
+_LOG_LEVEL = logging.getLevelName(_govwatch.log_level.upper())
+LOG_LEVEL = logging.getLevelName(
+    _LOG_LEVEL if _LOG_LEVEL == logging.DEBUG else max(_LOG_LEVEL, logging.WARNING)
+)
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 

@@ -20,6 +20,7 @@ from govwatch.commands.serve import serve
 from govwatch.commands.status import status
 from govwatch.commands.targets import targets_app
 from govwatch.errors import CommandError
+from govwatch.logging_setup import install_log_redaction
 from settings import InvalidSettingError
 from storage.db import DatabaseError
 from storage.registry import UnknownTargetError
@@ -45,6 +46,7 @@ app.command("serve")(serve)
 
 def main() -> None:
     """Run the command line; errors become a one-line message and an exit code."""
+    install_log_redaction()  # commands log through libraries (httpx, Scrapy, uvicorn)
     try:
         app(standalone_mode=True)
     except CommandError as error:

@@ -26,7 +26,9 @@ def query_findings(
         statement = statement.where(
             or_(
                 (Finding.target_type == "site") & (Finding.target_id == site),
-                (Finding.target_type == "column") & Finding.target_id.startswith(f"{site}/"),
+                # autoescape: "_" and "%" in a site id are literal, not LIKE wildcards.
+                (Finding.target_type == "column")
+                & Finding.target_id.startswith(f"{site}/", autoescape=True),
             )
         )
     if account is not None:

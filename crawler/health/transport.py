@@ -12,13 +12,7 @@ from typing import Literal
 
 import httpx
 
-# Several government sites' WAFs answer 403 to clients that do not look like a browser, which
-# would be reported as broken links that a citizen never sees; so we look like a browser and
-# still name ourselves.
-USER_AGENT = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/124.0 Safari/537.36 govwatch-health/0.1"
-)
+from settings import get_settings
 
 TransportErrorKind = Literal["timeout", "dns", "refused", "tls", "other"]
 
@@ -49,7 +43,9 @@ def make_client(
         limits=httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
         ),
-        headers={"User-Agent": USER_AGENT, "Accept-Language": "zh-CN,zh;q=0.9"},
+        # govwatch names itself (GOVWATCH_USER_AGENT / GOVWATCH_CONTACT_URL) and never poses
+        # as a browser: site owners must be able to tell the inspection's requests apart.
+        headers={"User-Agent": get_settings().user_agent, "Accept-Language": "zh-CN,zh;q=0.9"},
         trust_env=trust_env,
     )
 

@@ -11,9 +11,23 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from govwatch.reports.model import Report, Table
+from govwatch.reports.model import Cell, Report, Table
 
 ENCODING = "utf-8-sig"
+
+
+#: What makes Excel read a CSV cell as a formula (=HYPERLINK("javascript:..."), =cmd|...).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_value(value: Cell) -> Cell:
+    """A cell for the CSV: crawled text that Excel would run as a formula gets a
+    leading apostrophe (OWASP's CSV injection advice), so it opens as text."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def table_path(path: Path, table: Table) -> Path:
@@ -29,9 +43,7 @@ def write_csv(report: Report, path: Path) -> list[Path]:
         with target.open("w", encoding=ENCODING, newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(table.headers)
-            writer.writerows(
-                ["" if value is None else value for value in row] for row in table.rows
-            )
+            writer.writerows([_csv_value(value) for value in row] for row in table.rows)
         written.append(target)
     notice_path = path.with_name(f"{path.stem}-notice.txt")
     notice_path.write_text(report.notice.text, encoding="utf-8")

@@ -97,6 +97,9 @@ def _table_sheet(sheet: Worksheet, table: Table, subtitle: str) -> None:
         lines = 1
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=row, column=column, value=value)
+            if cell.data_type == "f":
+                # Crawled text starting with "=" is text, never a formula (=HYPERLINK(...)).
+                cell.data_type = "s"
             cell.border = BORDER
             cell.font = BODY_FONT
             wrapped = (column - 1) in table.wrap_columns

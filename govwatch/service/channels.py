@@ -22,7 +22,8 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from settings import Settings
+from govwatch.logging_setup import install_log_redaction
+from settings import Settings, get_settings
 
 log = logging.getLogger("govwatch.notify")
 
@@ -49,7 +50,10 @@ class Channel(Protocol):
 def _post_robot(url: str, content: str, timeout_s: float, channel: str) -> None:
     try:
         response = httpx.post(
-            url, json={"msgtype": "text", "text": {"content": content}}, timeout=timeout_s
+            url,
+            json={"msgtype": "text", "text": {"content": content}},
+            headers={"User-Agent": get_settings().user_agent},
+            timeout=timeout_s,
         )
     except httpx.HTTPError as error:
         raise ChannelError(f"{channel}: {type(error).__name__}") from None
@@ -154,6 +158,7 @@ def configured_channels(settings: Settings) -> list[Channel]:
         )
     if settings.smtp_host and settings.smtp_to.strip():
         channels.append(EmailChannel(email_apprise_url(settings)))
-    # Apprise logs the URLs it notifies at debug level; those hold SMTP passwords.
-    logging.getLogger("apprise").setLevel(logging.WARNING)
+    # Apprise logs the URLs it notifies at debug level and httpx every request URL at
+    # INFO; those hold SMTP passwords and robot keys. Quieted, and redacted anyway.
+    install_log_redaction()
     return channels

@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from govwatch.logging_setup import current_redactor
 from govwatch.service.channels import Channel, ChannelError, configured_channels
 from settings import Settings, get_settings
 from storage.clock import utcnow
@@ -200,6 +201,9 @@ def _send_with_retries(
             error_text = str(error)
         except Exception as error:  # a channel must never take the scheduler down
             error_text = f"{channel.name}: {type(error).__name__}"
+        # A robot's errmsg is its own text; should it ever echo the request, the row
+        # and the log line still get no key or token.
+        error_text = current_redactor().redact(error_text)
         log.warning("通知发送失败(第 %d 次): %s", attempt + 1, error_text)
         if attempt + 1 < settings.notify_retries:
             wait(settings.notify_backoff_s * (2**attempt))

@@ -12,7 +12,7 @@ import secrets
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -27,7 +27,8 @@ from govwatch.reports.charts import bar_chart_svg, pass_rate_svg
 from govwatch.reports.periods import month_bounds
 from govwatch.reports.summary import rate_text
 from govwatch.reports.xlsx import xlsx_bytes
-from govwatch.web.auth import authenticate
+from govwatch.web.auth import LoginThrottle, authenticate
+from govwatch.web.sessions import end_session, session_user, start_session
 from monitor.rules import RULES
 from monitor.rules.account_silence import PLATFORM_LABELS
 from monitor.scores import RegionTotals, TargetScore, compute_scores
@@ -70,9 +71,33 @@ class LoginRequired(Exception):
 
 def _user(request: Request) -> str:
     user = request.session.get("user")
-    if not user:
+    token = request.session.get("token")
+    # The signed cookie must also name a live server-side login: logout revokes it.
+    if not user or not isinstance(token, str) or session_user(token) != user:
         raise LoginRequired
     return str(user)
+
+
+#: On every response. No script runs at all (the pages have none); styles are inline
+#: in the templates; the charts are inline SVG; nothing is loaded from elsewhere.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def href_attr(url: object) -> Markup:
+    """`` href="URL"`` for an http(s) URL, nothing otherwise: whatever a crawl stored
+    (``javascript:``, ``data:``, ``file:``), only web links are ever clickable."""
+    text = str(url or "").strip()
+    if urlsplit(text).scheme.lower() not in ("http", "https"):
+        return Markup("")
+    return Markup(' href="{}"').format(text)
 
 
 def _timeline_window(newest: date | None) -> tuple[date, date]:
@@ -122,8 +147,21 @@ def create_app(
         session_cookie="govwatch_session",
         max_age=max_age_s or settings.dashboard_session_max_age_s,
         same_site="lax",
-        https_only=False,  # behind a TLS proxy in production; local tests use plain HTTP
+        # GOVWATCH_DASHBOARD_COOKIE_SECURE when users reach it over HTTPS (a TLS proxy).
+        https_only=settings.dashboard_cookie_secure,
     )
+    app.state.login_throttle = LoginThrottle(
+        settings.dashboard_login_max_failures, settings.dashboard_login_lockout_s
+    )
+    max_age = max_age_s or settings.dashboard_session_max_age_s
+
+    @app.middleware("http")
+    async def _security_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.globals.update(
         severity_labels=SEVERITY_LABELS,
@@ -132,6 +170,7 @@ def create_app(
         platform_labels=PLATFORM_LABELS,
         rate_text=rate_text,
     )
+    templates.env.filters["href_attr"] = href_attr
 
     def page(request: Request, name: str, **context: Any) -> HTMLResponse:
         return templates.TemplateResponse(
@@ -154,18 +193,34 @@ def create_app(
         password: str = Form(""),
         next: str = Form("/"),
     ) -> Response:
+        throttle: LoginThrottle = app.state.login_throttle
+        address = request.client.host if request.client else ""
+        wait_s = throttle.retry_after(username, address)
+        if wait_s > 0:
+            # Refused without looking at the password, right or wrong.
+            error = f"登录失败次数过多,请 {int(wait_s) + 1} 秒后再试"
+            response = page(request, "login.html", next=next, error=error)
+            response.status_code = 429
+            response.headers["Retry-After"] = str(int(wait_s) + 1)
+            return response
         if not authenticate(users, username, password):
+            throttle.failed(username, address)
             response = page(request, "login.html", next=next, error="用户名或密码错误")
             response.status_code = 401
             return response
+        throttle.succeeded(username, address)
         request.session.clear()
         request.session["user"] = username
+        request.session["token"] = start_session(username, max_age)
         # Only local paths: a crafted ?next= must not send users elsewhere.
         safe_next = next if next.startswith("/") and not next.startswith("//") else "/"
         return RedirectResponse(safe_next, status_code=303)
 
     @app.post("/logout")
     def logout(request: Request) -> RedirectResponse:
+        token = request.session.get("token")
+        if isinstance(token, str):
+            end_session(token)  # a copy of the cookie opens nothing any more
         request.session.clear()
         return RedirectResponse("/login", status_code=303)
 

@@ -84,11 +84,25 @@ class FakeWebhook:
 class FakeSmtp:
     """An SMTP server (aiosmtpd) keeping every message it accepts."""
 
-    def __init__(self) -> None:
+    def __init__(self, credentials: tuple[str, str] | None = None) -> None:
+        """``credentials``: (user, password) the server requires (AUTH over plain SMTP)."""
         from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult, LoginPassword
 
         self.messages: list[Any] = []
+        self.logins: list[str] = []  # user names that authenticated
         fake = self
+
+        def authenticate(
+            server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+        ) -> AuthResult:
+            if credentials is None or not isinstance(auth_data, LoginPassword):
+                return AuthResult(success=False, handled=False)
+            user, password = auth_data.login.decode(), auth_data.password.decode()
+            if (user, password) != credentials:
+                return AuthResult(success=False, handled=False)
+            fake.logins.append(user)
+            return AuthResult(success=True)
 
         class Handler:
             async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -96,7 +110,14 @@ class FakeSmtp:
                 return "250 OK"
 
         self.port = free_port()
-        self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        auth_options: dict[str, Any] = (
+            {"authenticator": authenticate, "auth_require_tls": False, "auth_required": True}
+            if credentials
+            else {}
+        )
+        self._controller = Controller(
+            Handler(), hostname="127.0.0.1", port=self.port, **auth_options
+        )
 
     def subjects(self) -> list[str]:
         from email import message_from_bytes
