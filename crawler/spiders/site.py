@@ -37,6 +37,7 @@ from crawler.observations import (
     MessagesObservation,
     PageObservation,
 )
+from crawler.site_facts import SiteFactsMixin
 from settings import get_settings
 from storage.clock import china_today
 from storage.db import session_scope
@@ -66,7 +67,7 @@ class _PendingList:
     found: dict[str, date | datetime | None] = field(default_factory=dict)
 
 
-class SiteSpider(scrapy.Spider):
+class SiteSpider(SiteFactsMixin, scrapy.Spider):
     """Crawl one site: homepage, every active column, up to ``max_list_pages`` each."""
 
     name = "site"
@@ -164,6 +165,8 @@ class SiteSpider(scrapy.Spider):
 
         if plan is None:
             yield observation
+            if observation.succeeded:
+                yield from self.homepage_facts(response, listing)
             yield from self._discovered_column_requests(response)
             return
         if response.meta["page_number"] < self.max_list_pages and listing.status == "ok":
