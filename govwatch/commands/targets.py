@@ -106,3 +106,14 @@ def discover(
     from govwatch.discovery.commands import run_discover
 
     run_discover(urls or [], from_file, out, workers, max_pages, site_timeout)
+
+
+@targets_app.command("diff")
+def diff(
+    file: Path = typer.Argument(..., help="新一次栏目发现生成的 targets YAML 文件"),
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="输出格式"),
+) -> None:
+    """对比新发现的栏目与已登记的栏目:新增、地址变化、消失。"""
+    from govwatch.discovery.commands import run_diff
+
+    run_diff(file, output_format)

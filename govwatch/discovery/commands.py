@@ -14,15 +14,21 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from sqlalchemy import select
 
 from crawler.discover.classify import CATEGORY_LABELS
+from govwatch.discovery.diff import diff_columns, registered_columns
 from govwatch.discovery.inputs import SiteListError, read_site_list_file, sites_from_urls
 from govwatch.discovery.run import discover_sites
-from govwatch.discovery.site import SiteDiscovery, SiteInput
+from govwatch.discovery.site import SiteDiscovery, SiteInput, same_page
 from govwatch.discovery.writer import category_counts, render_targets
 from govwatch.errors import BadInput, CommandError
+from govwatch.output import OutputFormat, print_rows
+from govwatch.targets_file import TargetsFileError, read_targets_file
 from settings import get_settings
 from storage.clock import china_today
+from storage.db import session_scope
+from storage.models import Site
 
 
 def _inputs(urls: list[str], from_file: Path | None) -> list[SiteInput]:
@@ -119,3 +125,42 @@ def _print_summary(console: Console, found: list[SiteDiscovery], out: Path | Non
     console.print(table)
     if out is not None:
         console.print(f"已写入 {out}:核对后用 govwatch targets load {out} 登记")
+
+
+def run_diff(file: Path, output_format: OutputFormat) -> None:
+    """Print each site's column changes between ``file`` and the registry."""
+    try:
+        targets = read_targets_file(file)
+    except TargetsFileError as error:
+        raise BadInput(str(error)) from error
+    rows: list[dict[str, object]] = []
+    with session_scope() as session:
+        registered_sites = list(session.scalars(select(Site).where(Site.active.is_(True))))
+        for spec in targets.sites:
+            site = next((s for s in registered_sites if s.id == spec.id), None) or next(
+                (s for s in registered_sites if same_page(s.url, spec.url)), None
+            )
+            discovered = {column.name: column.url for column in spec.columns}
+            if site is None:
+                rows.append(_diff_row(spec.id, "未登记的网站", spec.name, spec.url))
+                continue
+            changes = diff_columns(registered_columns(session, site.id), discovered)
+            for change in changes.added:
+                rows.append(_diff_row(site.id, "新增", change.name, change.url))
+            for change in changes.moved:
+                was = (
+                    f"(原名「{change.old_name}」)" if change.old_name else f"(原 {change.old_url})"
+                )
+                rows.append(_diff_row(site.id, "地址变化", change.name, f"{change.url} {was}"))
+            for change in changes.gone:
+                rows.append(_diff_row(site.id, "消失", change.name, change.url))
+    print_rows(
+        rows,
+        output_format,
+        [("site", "网站"), ("change", "变化"), ("column", "栏目"), ("url", "地址")],
+        title=f"栏目变化({len(rows)} 项)",
+    )
+
+
+def _diff_row(site: str, change: str, column: str, url: str) -> dict[str, object]:
+    return {"site": site, "change": change, "column": column, "url": url}

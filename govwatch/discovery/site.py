@@ -103,7 +103,7 @@ def page_title(html: str) -> str:
     return chosen.removesuffix("门户网站").removesuffix("网站").strip() or chosen
 
 
-def _same_page(a: str, b: str) -> bool:
+def same_page(a: str, b: str) -> bool:
     def key(url: str) -> str:
         parts = urlsplit(url)
         path = re.sub(r"/(?:index|default)\.\w+$", "/", parts.path or "/")
@@ -146,7 +146,7 @@ def discover_site(
     names: set[str] = set()
     while queue:
         link, depth, found_on = queue.popleft()
-        if any(_same_page(link.url, url) for url in seen):
+        if any(same_page(link.url, url) for url in seen):
             continue
         seen.append(link.url)
         if _MEDIA_RE.search(link.name):
@@ -171,7 +171,7 @@ def discover_site(
         new_links = [
             sub
             for sub in discover_columns(page.text, page.final_url)
-            if sub.url not in known_urls and not _same_page(sub.url, home.final_url)
+            if sub.url not in known_urls and not same_page(sub.url, home.final_url)
         ]
         is_catalog = bool(_CATALOG_RE.search(link.name))
         is_section = depth < _MAX_DEPTH and (
@@ -217,7 +217,7 @@ def _add_column(
     result.columns.append(
         FoundColumn(
             name,
-            page.final_url if page.ok and _same_page(page.final_url, link.url) else link.url,
+            page.final_url if page.ok and same_page(page.final_url, link.url) else link.url,
             verdict,
             found_on,
             evidence.status if evidence is not None else "failed",
