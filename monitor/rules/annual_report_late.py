@@ -64,7 +64,9 @@ class AnnualReportLate(Rule):
 
     @staticmethod
     def _problem(context: CheckContext, column_id: int, year: int, deadline: date) -> str | None:
-        report_re = re.compile(rf"{year}\s*年?度?.*(?:年度报告|年报)")
+        # In the report column any item naming the year and a report counts: titles vary
+        # (2025年度政府信息公开工作报告, 2025年政府信息公开工作年度报告, …年报).
+        report_re = re.compile(rf"(?<!\d){year}\s*年?.*(?:报告|年报)")
         published: list[date | None] = []
         for title, published_on in context.session.execute(
             select(Item.title, Item.published_on).where(

@@ -152,7 +152,7 @@ def test_annual_report_deadlines_per_unit_kind(database_url: str) -> None:
 
 def test_annual_report_on_time_or_not_yet_due(database_url: str) -> None:
     register()
-    column("gov", "政府信息公开年报", [("2025年政府信息公开工作年度报告", date(2026, 3, 25))])
+    column("gov", "政府信息公开年报", [("示范县2025年度政府信息公开工作报告", date(2026, 3, 25))])
     column(
         "edu",
         "信息公开年度报告",
