@@ -101,7 +101,9 @@ def _print_summary(console: Console, found: list[SiteDiscovery], out: Path | Non
             continue
         counts = category_counts([site])
         unsure = sum(column.classification.low_confidence for column in site.columns)
-        failed_pages = sum(1 for left in site.left_out if left.reason.startswith("无法读取"))
+        failed_pages = sum(column.list_status == "failed" for column in site.columns) + sum(
+            "无法读取" in left.reason for left in site.left_out
+        )
         table.add_row(
             site.title,
             str(len(site.columns)),

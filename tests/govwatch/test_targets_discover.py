@@ -46,6 +46,7 @@ def test_discover_a_county_site_finds_every_column_and_the_matrix(
     assert "示范县融媒" in text  # listed without a uid: commented out for review
     assert data["units"] == [{"name": "示范县人民政府", "kind": "government"}]
     assert "读取网站 1/1" in result.stderr
+    assert "1 个页面无法读取" in result.stderr  # the dead 专题专栏 link
     loaded = govwatch_cli("targets", "load", str(out))
     assert loaded.returncode == 0, loaded.stderr
 
