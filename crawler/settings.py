@@ -55,6 +55,7 @@ DOWNLOAD_SLOTS = {
 
 ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 300,
+    "crawler.facts_pipeline.SiteFactsPipeline": 350,
     "crawler.link_pipeline.LinkCheckPipeline": 400,
 }
 

@@ -379,3 +379,25 @@ class InteractionMessage(Base):
     status: Mapped[str] = mapped_column(String(20))  # answered | unanswered | unknown
     first_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SiteObservation(Base):
+    """Something seen on a site besides its lists, for rules that must not fetch: the
+    homepage footer's identity marks, the site-search test, the 政务新媒体 directory's
+    accounts (site crawls), and the column structure (the monthly discovery)."""
+
+    __tablename__ = "site_observations"
+    __table_args__ = (
+        Index("ix_site_observations_site_kind_time", "site_id", "kind", "observed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    kind: Mapped[str] = mapped_column(String(30))  # identity | search | media_directory | structure
+    observed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # False: it could not be observed (page failed, no directory found): not judged.
+    ok: Mapped[bool] = mapped_column(Boolean)
+    url: Mapped[str] = mapped_column(String(2000), default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    detail: Mapped[str] = mapped_column(Text, default="")

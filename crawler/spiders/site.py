@@ -61,6 +61,7 @@ from crawler.page_faults import (
 )
 from crawler.scheme_guard import is_web_url
 from crawler.spider_args import site_argument
+from crawler.site_facts import SiteFactsMixin
 from settings import get_settings
 from storage.clock import china_today
 from storage.db import session_scope
@@ -96,7 +97,7 @@ class _PendingList:
     unread: dict[str, str] = field(default_factory=dict)  # url -> why it was not read
 
 
-class SiteSpider(scrapy.Spider):
+class SiteSpider(SiteFactsMixin, scrapy.Spider):
     """Crawl one site: homepage, every active column, up to ``max_list_pages`` each."""
 
     name = "site"
@@ -242,6 +243,8 @@ class SiteSpider(scrapy.Spider):
 
         if plan is None:
             yield observation
+            if observation.succeeded:
+                yield from self.homepage_facts(response, listing)
             yield from self._discovered_column_requests(response)
             return
         if response.meta["page_number"] < self.max_list_pages and listing.status == "ok":

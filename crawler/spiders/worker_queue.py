@@ -21,12 +21,14 @@ from scrapy.crawler import Crawler
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
+from crawler.facts_pipeline import store_fact
 from crawler.observations import (
     AccountPageObservation,
     ArticleObservation,
     MessagesObservation,
     PageObservation,
 )
+from crawler.site_facts import SiteFactObservation
 from storage.clock import utcnow
 from storage.db import session_scope
 from storage.models import CrawlRun
@@ -141,6 +143,8 @@ class WorkerStoragePipeline:
                     record_article(session, observation, seen_at=now)
                 elif isinstance(observation, MessagesObservation):
                     record_messages(session, observation, seen_at=now)
+                elif isinstance(observation, SiteFactObservation):
+                    store_fact(item.run_id, observation)
                 # LinksObservation: link checks run in single-process crawls only.
         finally:
             spider = spider or self.crawler.spider

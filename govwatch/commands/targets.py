@@ -89,3 +89,31 @@ def list_targets(
         ],
         title="检查对象",
     )
+
+
+@targets_app.command("discover")
+def discover(
+    urls: list[str] = typer.Argument(None, help="网站首页网址(可多个)"),
+    from_file: Path | None = typer.Option(
+        None, "--from", help="网址清单:每行一个网址,或 CSV(单位,网址[,单位类型])"
+    ),
+    out: Path | None = typer.Option(None, "--out", help="写入的检查对象文件(缺省打印到标准输出)"),
+    workers: int = typer.Option(4, "--workers", min=1, max=32, help="同时读取的网站数"),
+    max_pages: int = typer.Option(80, "--max-pages", min=1, help="每个网站最多读取的页面数"),
+    site_timeout: float = typer.Option(300.0, "--site-timeout", min=1, help="每个网站最多用时(秒)"),
+) -> None:
+    """从网站首页自动发现栏目、栏目类别与政务新媒体账号,生成待核对的检查对象文件。"""
+    from govwatch.discovery.commands import run_discover
+
+    run_discover(urls or [], from_file, out, workers, max_pages, site_timeout)
+
+
+@targets_app.command("diff")
+def diff(
+    file: Path = typer.Argument(..., help="新一次栏目发现生成的 targets YAML 文件"),
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="输出格式"),
+) -> None:
+    """对比新发现的栏目与已登记的栏目:新增、地址变化、消失。"""
+    from govwatch.discovery.commands import run_diff
+
+    run_diff(file, output_format)

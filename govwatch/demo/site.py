@@ -33,6 +33,7 @@ class DemoColumn:
     date_style: str = "iso"  # iso | bracket | chinese
     encoding: str = "utf-8"
     status: int = 200
+    titles: tuple[str, ...] = ()  # item titles, newest first; default: 「名称」第N条信息
 
 
 COLUMNS = (
@@ -44,7 +45,31 @@ COLUMNS = (
     DemoColumn("/zwgk/zcwj/", "政策文件", "policy", (200, 260, 300)),
     DemoColumn("/zwgk/rsxx/", "人事信息", "static", ()),
     DemoColumn("/hdjl/zxzx/", "政务咨询", "interaction", (2,), status=500),
+    DemoColumn(
+        "/zwgk/gfxwj/",
+        "规范性文件",
+        "policy",
+        (10, 120),
+        titles=(
+            "关于印发《示范县农村饮水安全管理办法》的通知",
+            "关于印发《示范县河道管理规定》的通知",
+        ),
+    ),
+    DemoColumn(
+        "/zwgk/zcjd/", "政策解读", "policy", (115,), titles=("《示范县河道管理规定》政策解读",)
+    ),
+    DemoColumn("/zwgk/ndbg/", "政府信息公开年报", "other", ()),  # titles by year, see below
+    DemoColumn("/hdjl/zxft/", "在线访谈", "interaction", (400, 520)),
 )
+ANNUAL_REPORTS = "/zwgk/ndbg/"
+#: The 政务新媒体 directory: it lists two of the three registered accounts (示范县文旅
+#: is missing) and an account nobody registered.
+MEDIA_DIRECTORY = """<h2>政务新媒体</h2><table class="xmt">
+<tr><th>序号</th><th>账号名称</th><th>平台</th><th>主办单位</th></tr>
+<tr><td>1</td><td>示范县发布</td><td>新浪微博</td><td>县政府办公室</td></tr>
+<tr><td>2</td><td>示范县融媒</td><td>微信公众号</td><td>县政府办公室</td></tr>
+<tr><td>3</td><td>示范县应急</td><td>抖音</td><td>县应急管理局</td></tr></table>"""
+SEARCH_EMPTY = '<div class="list"><ul class="list-items"></ul><p class="empty">暂无信息</p></div>'
 
 
 def _format_day(day: date, style: str) -> str:
@@ -57,18 +82,32 @@ def _format_day(day: date, style: str) -> str:
 
 def _page(title: str, body: str, charset: str = "utf-8") -> str:
     nav = "".join(f'<li><a href="{c.path}">{c.name}</a></li>' for c in COLUMNS)
+    nav += '<li><a href="/xmt/">政务新媒体</a></li>'
+    # The footer shows the 网站标识码 but no ICP number, 公安 mark or 党政机关 badge.
     return f"""<!DOCTYPE html>
 <html><head><meta charset="{charset}"><title>{title} - {SITE_NAME}</title></head>
 <body>
-<div class="header"><h1>{SITE_NAME}</h1><ul class="nav"><li><a href="/">首页</a></li>{nav}</ul></div>
+<div class="header"><h1>{SITE_NAME}</h1><ul class="nav"><li><a href="/">首页</a></li>{nav}</ul>
+<form action="/search" method="get"><input type="text" name="q" placeholder="站内搜索"><button>搜索</button></form></div>
 <div class="main">{body}</div>
 <div class="footer"><p>主办:{SITE_NAME}办公室 网站标识码:3600000001</p>
 </div>
 </body></html>"""
 
 
+def _annual_reports(today: date) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """Reports up to the year before last: last year's report is missing (and late
+    once 31 January has passed, the deadline of the department running the site)."""
+    years = (today.year - 2, today.year - 3)
+    ages = tuple((today - date(year + 1, 1, 20)).days for year in years)
+    return ages, tuple(f"示范县{year}年政府信息公开工作年度报告" for year in years)
+
+
 def render_column(column: DemoColumn, today: date) -> str:
     """The list page of ``column`` as it reads on ``today``."""
+    if column.path == ANNUAL_REPORTS:
+        ages, titles = _annual_reports(today)
+        column = DemoColumn(column.path, column.name, column.category, ages, titles=titles)
     if not column.ages_in_days:
         body = '<div class="list"><ul class="list-items"></ul><p class="empty">暂无信息</p></div>'
     else:
@@ -76,8 +115,9 @@ def render_column(column: DemoColumn, today: date) -> str:
         for index, age in enumerate(column.ages_in_days):
             day = today - timedelta(days=age)
             url = f"{column.path}{day:%Y%m}/t{day:%Y%m%d}_{index + 1}.html"
+            title = column.titles[index] if column.titles else f"{column.name}第{index + 1}条信息"
             rows.append(
-                f'<li><a href="{url}" target="_blank">{column.name}第{index + 1}条信息</a>'
+                f'<li><a href="{url}" target="_blank">{title}</a>'
                 f'<span class="date">{_format_day(day, column.date_style)}</span></li>'
             )
         body = f'<div class="list"><h2>{column.name}</h2><ul class="list-items">{"".join(rows)}</ul></div>'
@@ -110,6 +150,10 @@ def _handler(today_of: Callable[[], date]) -> type[BaseHTTPRequestHandler]:
                 self._send_bytes(200, feed, "application/rss+xml; charset=utf-8")
             elif path in ("/", "/index.html"):
                 self._send(200, render_homepage(today), "utf-8")
+            elif path == "/search":  # the site search finds nothing
+                self._send(200, _page("搜索结果", SEARCH_EMPTY), "utf-8")
+            elif path in ("/xmt/", "/xmt"):
+                self._send(200, _page("政务新媒体", MEDIA_DIRECTORY), "utf-8")
             elif column is not None and column.status != 200:
                 self._send(column.status, "<h1>Internal Server Error</h1>", "utf-8")
             elif column is not None:

@@ -26,6 +26,7 @@ STOP = threading.Event()
 PROBE_JOB = "govwatch.service.jobs:probe_job"
 CRAWL_JOB = "govwatch.service.jobs:crawl_job"
 DIGEST_JOB = "govwatch.service.jobs:digest_job"
+DISCOVERY_JOB = "govwatch.service.jobs:discovery_job"
 
 
 def probe_job() -> int:
@@ -54,3 +55,15 @@ def digest_job() -> int:
     with session_scope() as session:
         queue_digest(session, china_today(), channels)
     return deliver_pending(settings, channels, STOP)
+
+
+def discovery_job() -> int:
+    """Rediscover every registered site's columns; drift becomes SITE_STRUCTURE_CHANGED."""
+    if STOP.is_set():
+        return 0
+    # Loaded on use, like the probe stack.
+    from govwatch.discovery.drift import discover_registered_sites
+
+    read = discover_registered_sites(get_settings(), china_today(), STOP)
+    log.info("discovery read %d sites", read)
+    return read

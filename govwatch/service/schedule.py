@@ -27,7 +27,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
-from govwatch.service.jobs import CRAWL_JOB, DIGEST_JOB, PROBE_JOB
+from govwatch.service.jobs import CRAWL_JOB, DIGEST_JOB, DISCOVERY_JOB, PROBE_JOB
 from settings import Settings
 from storage.db import get_engine, session_scope
 from storage.models import Account, Site
@@ -166,6 +166,16 @@ def sync_jobs(scheduler: BackgroundScheduler, settings: Settings) -> tuple[int, 
         CronTrigger(hour=settings.digest_hour, minute=0, timezone=CHINA_ZONE),
         first_run=None,
         name="每日简报",
+    )
+    added += _ensure(
+        scheduler,
+        existing,
+        "discovery",
+        DISCOVERY_JOB,
+        # Monthly, at night: site redesigns are rare and discovery reads many pages.
+        CronTrigger(day=1, hour=3, minute=0, timezone=CHINA_ZONE),
+        first_run=None,
+        name="每月栏目发现",
     )
     intervals = {
         "site": settings.site_crawl_interval_s,

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from monitor.rules.account_directory import AccountNotListed, ListedAccountUnknown
 from monitor.rules.account_low_frequency import AccountLowFrequency
 from monitor.rules.account_stale import AccountStale
 from monitor.rules.account_zombie import AccountZombie
+from monitor.rules.activity_missing import ActivityMissing
+from monitor.rules.annual_report_late import AnnualReportLate
 from monitor.rules.base import Rule
 from monitor.rules.batch_update import BatchUpdate
 from monitor.rules.check_failed import CheckFailed
@@ -18,15 +21,19 @@ from monitor.rules.column_stale import ColumnStale
 from monitor.rules.homepage_few_updates import HomepageFewUpdates
 from monitor.rules.homepage_not_updated import HomepageNotUpdated
 from monitor.rules.interaction_unanswered import InteractionUnanswered
+from monitor.rules.interpretation_missing import InterpretationMissing
 from monitor.rules.ipv6_unsupported import Ipv6Unsupported
 from monitor.rules.item_backdated import ItemBackdated
 from monitor.rules.link_broken import ImageBroken, LinkBroken
+from monitor.rules.search_broken import SearchBroken
 from monitor.rules.site_availability_low import SiteAvailabilityLow
 from monitor.rules.site_column_vetoes import (
     SiteColumnsLongNotUpdated,
     SiteColumnsNotUpdated,
     SiteEmptyColumns,
 )
+from monitor.rules.site_identity_missing import SiteIdentityMissing
+from monitor.rules.site_structure_changed import SiteStructureChanged
 from monitor.rules.site_unreachable import SiteUnreachable
 from monitor.rules.tls_invalid import TlsInvalid
 from monitor.rules.unit_quota import UnitQuota
@@ -57,6 +64,14 @@ RULES: tuple[type[Rule], ...] = (
     AccountLowFrequency,
     AccountZombie,
     UnitQuota,
+    SiteIdentityMissing,
+    SearchBroken,
+    AnnualReportLate,
+    ActivityMissing,
+    AccountNotListed,
+    ListedAccountUnknown,
+    InterpretationMissing,
+    SiteStructureChanged,
 )
 
 

@@ -6,10 +6,13 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 from corpus import corpus_path
 from fakes.routed_server import RoutedServer
+
+from storage.clock import china_today
 
 
 def govwatch(
@@ -45,10 +48,18 @@ def test_demo_prints_site_and_account_findings(database_url: str, tmp_path: Path
         "CHECK_FAILED",  # 政务咨询 answers 500
         "ACCOUNT_STALE",  # the quiet Weibo account
         "ACCOUNT_LOW_FREQUENCY",  # the once-a-week WeChat account
+        "SITE_IDENTITY_MISSING",  # no ICP number, 公安 mark or 党政机关 badge
+        "SEARCH_BROKEN",  # the search finds nothing
+        "ACTIVITY_MISSING",  # 在线访谈 idle for over a year
+        "ACCOUNT_NOT_LISTED",  # 示范县文旅 missing from the directory
+        "LISTED_ACCOUNT_UNKNOWN",  # 示范县应急 listed, not registered
+        "INTERPRETATION_MISSING",  # 规范性文件 without 政策解读
     ):
         assert expected in out, expected
     # Piped, findings are plain tab-separated lines: codes and ids whole, greppable.
     assert any(line.startswith("demo/政策文件\tCOLUMN_STALE\t") for line in out.splitlines())
+    if china_today() > date(china_today().year, 1, 31):  # the department's deadline
+        assert "ANNUAL_REPORT_LATE" in out
     assert "demo/工作动态" not in out  # the fresh column has nothing to report
     assert "demo/通知公告" not in out  # a notice column 100 days old is within 183 days
 
