@@ -18,6 +18,17 @@ ERROR_LABELS = {
     "unparsed": "页面中未能识别出信息列表",
     "other": "访问失败",
     "blocked": "平台拒绝访问",
+    # Pages that opened but are not the site (crawler/page_faults.py names the fault).
+    "waf": "网站防火墙拦截",
+    "captcha": "需要验证码",
+    "maintenance": "网站维护中",
+    "empty_page": "页面内容为空",
+    "soft_404": "页面不存在",
+    "js_required": "需要 JavaScript 才能显示",
+    "js_list": "列表由脚本生成",
+    "redirected": "地址被重定向",
+    "implausible_dates": "日期不可信",
+    "dates_unread": "文章日期未能读取",
 }
 
 BLOCK_LABELS = {

@@ -1,7 +1,7 @@
 """site observations: footer identity, search test, new-media directory, structure
 
-Revision ID: 0012
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-01 23:45:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision = "0012"
-down_revision = "0005"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

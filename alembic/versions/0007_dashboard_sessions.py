@@ -1,7 +1,7 @@
 """dashboard sessions (server-side, revoked at logout)
 
-Revision ID: 0011
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-01 23:50:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision = "0011"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
