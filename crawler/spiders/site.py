@@ -60,8 +60,8 @@ from crawler.page_faults import (
     script_list_fault,
 )
 from crawler.scheme_guard import is_web_url
-from crawler.spider_args import site_argument
 from crawler.site_facts import SiteFactsMixin
+from crawler.spider_args import site_argument
 from settings import get_settings
 from storage.clock import china_today
 from storage.db import session_scope
