@@ -201,7 +201,7 @@ def test_status_shows_a_run_of_a_dead_process_as_interrupted(
     assert rows[0]["last_outcome"] == "failed"
     assert rows[0]["last_detail"].startswith("interrupted: 抓取进程(pid")
     table = govwatch_cli("status").stdout
-    assert "失败:interrupted" in table
+    assert "east 失败: interrupted" in table  # listed under the runs that did not succeed
     with session_scope() as session:
         west = session.scalar(select(CrawlRun).where(CrawlRun.target_id == "west"))
         assert west is not None and west.outcome == "running"
