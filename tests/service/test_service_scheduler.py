@@ -279,8 +279,9 @@ def test_sigterm_interrupts_a_crawl_and_records_it(database_url: str, tmp_path: 
         write_targets(targets, {"hangs": hanging.base_url})
         env = service_env(database_url, targets, crawl_timeout_s="120", probe_timeout_s="2")
         with SchedulerProcess(env) as scheduler:
-            wait_for("a running crawl", lambda: all_runs("hangs"), 60)
-            assert scheduler.terminate(40) == 0, scheduler.log
+            wait_for("a running crawl", lambda: all_runs("hangs"), 400)
+            # A bound, not a speed claim: on a loaded machine the stop takes a while.
+            assert scheduler.terminate(150) == 0, scheduler.log
     runs = all_runs("hangs")
     assert len(runs) == 1
     assert runs[0].outcome == "failed" and runs[0].detail.startswith("interrupted")
