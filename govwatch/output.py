@@ -19,6 +19,14 @@ from typing import Any
 
 from rich.cells import cell_len
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -136,3 +144,15 @@ def _print_records(
             console.print(
                 f"{heading}: {_cell(row.get(key))}", markup=False, highlight=False, soft_wrap=True
             )
+
+
+def progress_bar(console: Console) -> Progress:
+    """The progress bar long commands show over their targets (on ``console``, stderr)."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )

@@ -10,14 +10,6 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 from crawler.runner import run_crawl
@@ -27,7 +19,7 @@ from govwatch.commands.targets import load
 from govwatch.demo.accounts import ACCOUNTS
 from govwatch.demo.site import DemoServer, demo_targets_yaml
 from govwatch.errors import BadInput, CommandError
-from govwatch.output import OutputFormat, is_terminal, print_rows
+from govwatch.output import OutputFormat, is_terminal, print_rows, progress_bar
 from settings import get_settings
 from storage.clock import china_today
 from storage.db import session_scope
@@ -60,14 +52,7 @@ def demo(
         }
         platform_env["GOVWATCH_PLATFORM_DELAY_S"] = "0"
         crawls = [("site", "demo")] + [("account", a.account_id) for a in ACCOUNTS]
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        ) as progress:
+        with progress_bar(console) as progress:
             task = progress.add_task("抓取演示网站与账号", total=len(crawls))
             for spider, target_id in crawls:
                 progress.update(task, description=f"抓取 {spider} {target_id}")

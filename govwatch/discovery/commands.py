@@ -5,14 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 from sqlalchemy import select
 
@@ -23,7 +15,7 @@ from govwatch.discovery.run import discover_sites
 from govwatch.discovery.site import SiteDiscovery, SiteInput, same_page
 from govwatch.discovery.writer import category_counts, render_targets
 from govwatch.errors import BadInput, CommandError
-from govwatch.output import OutputFormat, print_rows
+from govwatch.output import OutputFormat, print_rows, progress_bar
 from govwatch.targets_file import TargetsFileError, read_targets_file
 from settings import get_settings
 from storage.clock import china_today
@@ -51,14 +43,7 @@ def run_discover(
     """Discover, write the targets file, print the summary; exit 1 if no site was read."""
     sites = _inputs(urls, from_file)
     console = Console(stderr=True)
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
+    with progress_bar(console) as progress:
         task = progress.add_task("读取网站", total=len(sites))
 
         def done(found: SiteDiscovery) -> None:
