@@ -12,6 +12,7 @@ What runs when is set in ``settings.py`` (the "scheduler and notifications" bloc
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import logging
 import signal
 import sys
@@ -24,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--once", action="store_true", help="完整检查一轮后退出")
     mode.add_argument("--worker", action="store_true", help="作为 Redis 队列的抓取工作进程运行")
     args = parser.parse_args(argv)
+    # `kill -USR1 <pid>` prints every thread's stack to the log: what a stuck service
+    # is waiting on, without stopping it.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     from govwatch.logging_setup import configure_logging
 
     configure_logging()  # GOVWATCH_LOG_LEVEL; secrets redacted from every record

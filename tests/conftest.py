@@ -84,3 +84,21 @@ def govwatch_cli(
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, run only the tests that open a database.
+
+    A test without the ``database_url`` fixture never touches one (parsers, the
+    targets file, the CLI's argument checks): its PostgreSQL run would repeat its
+    SQLite run exactly, at the cost of minutes of CI.
+    """
+    if not os.environ.get(TEST_DATABASE_ENV):
+        return
+    keep: list[pytest.Item] = []
+    skip: list[pytest.Item] = []
+    for item in items:
+        (keep if "database_url" in getattr(item, "fixturenames", ()) else skip).append(item)
+    if skip:
+        config.hook.pytest_deselected(items=skip)
+        items[:] = keep

@@ -81,7 +81,15 @@ class SchedulerProcess:
 
     def terminate(self, timeout_s: float = 120.0) -> int:
         self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout_s)
+        try:
+            return self.process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            # Where it is stuck: the scheduler prints every thread's stack on SIGUSR1.
+            self.process.send_signal(signal.SIGUSR1)
+            time.sleep(2)
+            raise AssertionError(
+                f"scheduler did not stop within {timeout_s:.0f} s of SIGTERM; its log:\n{self.log}"
+            ) from None
 
     def wait(self, timeout_s: float) -> int:
         return self.process.wait(timeout_s)
