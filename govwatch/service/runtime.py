@@ -48,10 +48,19 @@ def run_forever(stop: threading.Event, settings: Settings | None = None) -> None
     _guarded("targets file", watcher.poll)
     sync_jobs(scheduler, settings)
 
+    # APScheduler 3's shutdown() holds its job-store lock while it waits for running
+    # jobs, and this tick takes that lock to add and remove jobs: a tick running at
+    # stop would wait for shutdown and shutdown for it, for ever. Stopping takes this
+    # lock first, so a tick either finishes its changes before or makes none after.
+    changing_jobs = threading.Lock()
+
     def targets_tick() -> None:
-        watcher.poll()
-        # Also picks up `govwatch targets load` run by hand meanwhile.
-        sync_jobs(scheduler, settings)
+        with changing_jobs:
+            if jobs.STOP.is_set():
+                return
+            watcher.poll()
+            # Also picks up `govwatch targets load` run by hand meanwhile.
+            sync_jobs(scheduler, settings)
 
     def check_tick() -> None:
         debounced_check(check_state, jobs.STOP)
@@ -71,8 +80,9 @@ def run_forever(stop: threading.Event, settings: Settings | None = None) -> None
     log.info("scheduler started (pid %d)", os.getpid())
     stop.wait()
     log.info("stopping: in-flight crawls are ended and recorded as interrupted")
-    jobs.STOP.set()
-    scheduler.pause()
+    with changing_jobs:
+        jobs.STOP.set()
+        scheduler.pause()
     closer = threading.Thread(target=scheduler.shutdown, kwargs={"wait": True})
     closer.start()
     while closer.is_alive():

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +18,7 @@ from typer.testing import CliRunner
 
 from crawler.runner import close_unfinished_runs
 from govwatch.cli import app
+from govwatch.service import runtime
 from govwatch.service.leases import acquire_lease, release_lease
 from govwatch.service.metrics import start_metrics_server
 from govwatch.service.schedule import build_scheduler, sync_jobs
@@ -218,3 +221,44 @@ def test_runner_closes_the_run_a_dead_child_left_running(database_url: str) -> N
         runs = {run.target_id: run for run in session.scalars(select(CrawlRun))}
     assert runs["county"].outcome == "failed" and runs["county"].finished_at is not None
     assert runs["town"].outcome == "failed" and runs["town"].detail == "crashed: 退出码 1"
+
+
+def test_stop_during_a_targets_tick_does_not_deadlock(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """APScheduler's shutdown holds its job-store lock while it waits for running jobs;
+    a targets tick that adds jobs at that moment waited on it for ever (seen in CI)."""
+
+    path = tmp_path / "targets.yaml"
+    path.write_text(TARGETS.format(site_id="county"), encoding="utf-8")
+    for name, value in {
+        "TARGETS": str(path),
+        "TARGETS_POLL_S": "0.1",
+        "CHECK_POLL_S": "3600",
+    }.items():
+        monkeypatch.setenv(f"GOVWATCH_{name}", value)
+    monkeypatch.setenv("GOVWATCH_SITE_CRAWL_INTERVAL_S", "3600")
+    monkeypatch.setenv("GOVWATCH_SCHEDULE_SPREAD_S", "3600")  # no crawl starts in the test
+    get_settings.cache_clear()
+
+    stop = threading.Event()
+    in_tick = threading.Event()
+    real_sync_jobs = runtime.sync_jobs
+    calls = 0
+
+    def sync_jobs_while_stopping(scheduler, settings):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        if calls == 2:  # the first tick: stop arrives while it is changing jobs
+            in_tick.set()
+            stop.wait()
+            time.sleep(0.5)  # where the old code's shutdown took the job-store lock
+        return real_sync_jobs(scheduler, settings)
+
+    monkeypatch.setattr(runtime, "sync_jobs", sync_jobs_while_stopping)
+    service = threading.Thread(target=runtime.run_forever, args=(stop,), daemon=True)
+    service.start()
+    assert in_tick.wait(60), "the targets tick never ran"
+    stop.set()
+    service.join(60)
+    assert not service.is_alive(), "the service did not stop: deadlock between tick and shutdown"
