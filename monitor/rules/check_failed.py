@@ -29,6 +29,7 @@ ERROR_LABELS = {
     "redirected": "地址被重定向",
     "implausible_dates": "日期不可信",
     "dates_unread": "文章日期未能读取",
+    "list_doubtful": "列表识别存疑,转人工复核",
 }
 
 BLOCK_LABELS = {

@@ -172,6 +172,8 @@ def test_month_day_year_follows_the_full_dates_on_a_stale_page() -> None:
     page = extract_list(html, "http://www.example.gov.cn/", TODAY, homepage=True)
     assert page.newest_published_on == date(2020, 7, 27)
     assert any("2020" in doubt for doubt in page.doubts)
+    # The year is the page's suggestion, not something it states: a review, not a finding.
+    assert "2020" in page.review_reason
 
 
 def test_month_day_year_from_a_year_month_url_folder() -> None:
@@ -224,11 +226,14 @@ def test_two_lists_of_similar_weight_are_a_doubt() -> None:
     page = extract_list(html, "http://www.example.gov.cn/", TODAY)
     assert page.status == "ok"
     assert any("列表" in doubt for doubt in page.doubts)
+    # The newest date depends on which list is the column's: not to be judged.
+    assert page.review_reason == page.doubts[0]
 
 
 def test_a_clear_main_list_has_no_doubts() -> None:
     page = extract_list(_avalon_page(), "https://czt.fujian.gov.cn/zwgk/tzgg/", TODAY)
     assert page.doubts == ()
+    assert page.review_reason == ""
 
 
 def test_a_list_without_dates_is_a_doubt() -> None:
@@ -243,6 +248,26 @@ def test_a_list_without_dates_is_a_doubt() -> None:
     page = extract_list(html, "http://www.example.gov.cn/zcwj/", TODAY)
     assert page.status == "ok"
     assert page.doubts and "日期" in page.doubts[0]
+    # Only noted: the crawl opens the articles for their dates, and an item whose date
+    # stays unknown counts as no update (the indicators' rule), so the column is judged.
+    assert page.review_reason == ""
+
+
+def test_some_items_without_dates_are_noted_not_sent_for_review() -> None:
+    html = (
+        "<html><body><ul class='list'>"
+        '<li><a href="/tz/0.htm">关于调整办公时间的通知（长期有效）</a></li>'
+        + "".join(
+            f'<li><a href="/tz/{n}.htm">关于印发某某市第{n}批专项行动方案的通知</a>'
+            f"<span>2026-10-{20 - n:02d}</span></li>"
+            for n in range(1, 6)
+        )
+        + "</ul></body></html>"
+    )
+    page = extract_list(html, "http://www.example.gov.cn/tz/", TODAY)
+    assert len(page.items) == 6
+    assert page.doubts == ("1 条信息没有发布日期",)
+    assert page.review_reason == ""
 
 
 def test_standalone_date_forms() -> None:
