@@ -92,7 +92,22 @@ _PINNED_MARKERS = ("置顶", "zhiding", "istop", "isTop", "is_top", "is-top", "s
 _PINNED_TITLE_RE = re.compile(r"^\s*(?:[\[【(（]\s*置顶\s*[\]】)）]|置顶\s*[:：]?)\s*")
 _TRUNCATION_SUFFIXES = ("...", "…", "..", "。。。")
 _INDEX_FILES = frozenset({"index.html", "index.htm", "index.shtml", "index.jhtml", "index.jsp"})
-_NOT_TITLES = frozenset({"更多", "more", "more>>", "更多>>", "查看更多", "详细", "详情", ">>"})
+_NOT_TITLES = frozenset(
+    {
+        "更多",
+        "more",
+        "more>>",
+        "更多>>",
+        "查看更多",
+        "详细",
+        "详情",
+        ">>",
+        "查阅全文",
+        "阅读全文",
+        "查看全文",
+        "全文",
+    }
+)
 _LIST_CONTAINER_TAGS = frozenset({"ul", "ol", "tbody", "table", "dl"})
 _MAX_CLIMB_TO_LINK = 4
 _MAX_EXTEND = 4
@@ -126,10 +141,16 @@ def _links(element: Element) -> list[Element]:
 
 
 class _LinkCounts(dict[Element, int]):
-    """Per-page memo of how many links each element holds (entries are counted often)."""
+    """Per-page memo of how many link targets each element holds (entries are counted often).
+
+    Links to the same address count once: an entry's title and its "查阅全文" or
+    thumbnail link are one entry, not two.
+    """
 
     def __missing__(self, element: Element) -> int:
         count = int(_LINK_COUNT_XPATH(element))  # type: ignore[arg-type]
+        if count > 1:
+            count = len({anchor.get("href", "").strip() for anchor in element.iter("a")} - {""})
         self[element] = count
         return count
 
