@@ -112,6 +112,7 @@ _LIST_CONTAINER_TAGS = frozenset({"ul", "ol", "tbody", "table", "dl"})
 _MAX_CLIMB_TO_LINK = 4
 _MAX_EXTEND = 4
 _MAX_LINKS_PER_ITEM = 3
+_DISTINCT_LINKS_UP_TO = 8
 # Wrappers between a split list's blocks and their common ancestor (div > div > ul).
 _MAX_BLOCK_DEPTH = 3
 # A runner-up list this close to the chosen one's score makes the choice a guess.
@@ -149,7 +150,9 @@ class _LinkCounts(dict[Element, int]):
 
     def __missing__(self, element: Element) -> int:
         count = int(_LINK_COUNT_XPATH(element))  # type: ignore[arg-type]
-        if count > 1:
+        # Only item-sized elements need distinct targets (their counts are compared with
+        # _MAX_LINKS_PER_ITEM); sets over a whole page's links would cost milliseconds.
+        if 1 < count <= _DISTINCT_LINKS_UP_TO:
             count = len({anchor.get("href", "").strip() for anchor in element.iter("a")} - {""})
         self[element] = count
         return count
