@@ -4,9 +4,10 @@ Runs extract_list over every page that has an expected file in
 tests/fixtures/extract/expected/ (real government pages saved by public projects, the
 shared gov-list corpus, and the hand-written fixtures; homepages in homepage mode) and
 prints, per page, per CMS family and overall: status, newest-date agreement, item
-precision, recall and F1 (an item counts when its URL, title and date all match), and
+precision, recall and F1 (an item counts when its URL, title and date all match),
 extraction speed in pages per second on one core (decoding and parsing included, repeated
-many times). Peers that need no per-site rules run on the same pages: htmldate for the
+many times), and how many pages a crawl would report for review instead of judging
+(``ListPage.review_reason``: every such page on a hand-checked list is a needless review). Peers that need no per-site rules run on the same pages: htmldate for the
 newest date, and gerapy-auto-extractor (the `bench` extra) for the items, scored on URL and
 title since it reads no list dates. The nongov-list corpus pages have no expected items;
 they are run as extra cases (item count, newest date, speed).
@@ -68,6 +69,7 @@ class PageResult:
     gerapy_found: int | None = None
     gerapy_matched: int | None = None
     ours_loose_matched: int = 0  # ours on URL+title only, to compare with gerapy
+    review: bool = False  # the read carried a doubt that sends the column for review
 
 
 def _load_page(reference: str) -> bytes | None:
@@ -182,6 +184,7 @@ def run_expected(budget: float, peers: bool) -> list[PageResult]:
             ours_loose_matched=len(
                 _loose([(item.title, item.url) for item in page.items]) & wanted_loose
             ),
+            review=bool(page.review_reason),
         )
         if peers:
             result.htmldate_ok = _htmldate_ok(html, today, expected["newest_published_on"])
@@ -213,6 +216,7 @@ def _summary_row(label: str, subset: list[PageResult]) -> list[str]:
         f"{recall:.3f}",
         f"{f1:.3f}",
         f"{len(subset) / sum(r.seconds_per_page for r in subset):.0f}",
+        str(sum(r.review for r in subset)),
     ]
     if all(r.htmldate_ok is not None for r in subset):
         _, _, ours_loose = _f1(
@@ -268,7 +272,7 @@ def main() -> None:
         title="per CMS family (items pooled over pages; speed = pages / total time on one core)"
         + ("; peers: htmldate newest date, F1 on URL+title for ours and gerapy" if peers else "")
     )
-    columns = ["family", "pages", "newest date", "P", "R", "F1", "pages/s"]
+    columns = ["family", "pages", "newest date", "P", "R", "F1", "pages/s", "for review"]
     if peers:
         columns += ["htmldate newest", "ours F1 (url+title)", "gerapy F1 (url+title)"]
     for column in columns:

@@ -37,7 +37,8 @@ class PageObservation:
     http_status: int | None
     # ok | http_error | timeout | dns | refused | tls | login_wall | unparsed | other, or a
     # page fault (crawler/page_faults.py): waf | captcha | maintenance | empty_page |
-    # soft_404 | js_required | js_list | redirected | implausible_dates | dates_unread
+    # soft_404 | js_required | js_list | redirected | implausible_dates | dates_unread |
+    # list_doubtful
     error_class: str
     error_detail: str = ""
     column: ColumnRef | None = None

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
+from crawler.extract.types import ListPage
 from crawler.health.soft_error import soft_error_reason
 
 # error_class values this module produces (besides the ones fetch_errors.py gives).
@@ -33,6 +34,7 @@ JS_LIST = "js_list"
 REDIRECTED = "redirected"
 IMPLAUSIBLE_DATES = "implausible_dates"
 DATES_UNREAD = "dates_unread"
+LIST_DOUBTFUL = "list_doubtful"
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,4 +325,19 @@ def future_dates_fault(published: Iterable[date | None], today: date) -> PageFau
         IMPLAUSIBLE_DATES,
         f"列表中 {len(dated)} 条信息的日期全部晚于今天(最早 {min(dated).isoformat()}),"
         "日期不可信,未能判断更新情况",
+    )
+
+
+def doubtful_list_fault(listing: ListPage) -> PageFault | None:
+    """A list read whose newest date is a guess: reported for review, not judged.
+
+    The extractor says so (``ListPage.review_reason``) when another list of similar
+    weight may be the column's own, or when month-day dates got a year the page only
+    suggests. Judging such a read could make a false "stale" finding, so it is not
+    judged (its items are not stored either); a person reviews the page instead.
+    """
+    if listing.status != "ok" or not listing.review_reason:
+        return None
+    return PageFault(
+        LIST_DOUBTFUL, f"列表识别存疑,最新发布日期无法确认,需人工复核:{listing.review_reason}"
     )

@@ -20,7 +20,8 @@ _RECORD_RE = re.compile(
 _NEXTGROUP_RE = re.compile(
     r"<nextgroup\b[^>]*>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", re.IGNORECASE | re.DOTALL
 )
-_HREF_RE = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+# The value ends at its own opening quote: Hanweb writes path='/' inside href="…".
+_HREF_RE = re.compile(r"""href\s*=\s*(?:"([^"]+)"|'([^']+)')""", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,8 @@ def find_datastore(html: str) -> HanwebDatastore | None:
     next_group_hrefs = tuple(
         href.strip()
         for block in _NEXTGROUP_RE.finditer(html)
-        for href in _HREF_RE.findall(block.group(1))
+        for double, single in _HREF_RE.findall(block.group(1))
+        for href in (double or single,)
         if href.strip()
     )
     if not records and _DATASTORE_RE.search(html) is None:

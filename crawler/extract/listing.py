@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 from lxml.etree import _Element as Element  # parsed with the plain (fast) etree parser
@@ -65,12 +65,16 @@ _PAGER_AFTER_XPATH = lxml.etree.XPath(
 _PAGER_LINKS_XPATH = lxml.etree.XPath(
     "//a[@href][contains(., '下一页') or contains(., '下页') or contains(., '后一页') "
     "or contains(@title, '下一页') or contains(@href, 'index_') or contains(@href, 'list_') "
-    "or contains(@href, 'default_')]"
+    "or contains(@href, 'default_') or contains(@onclick, 'location')]"
 )
 _NEXT_TEXT_RE = re.compile(r"^\s*(?:下一页|下页|后一页|下一頁)\s*[>»›]*\s*$")
+# A pager arrow marked as "next" by its class (JEECMS: <a class="next"> &gt;&gt; </a>).
+_NEXT_CLASS_RE = re.compile(r"(?:^|\s)(?:next|next-?page|page-?next)(?:\s|$)", re.IGNORECASE)
+# Pagers whose links only say where to go in script: href="#" onclick="location.href='x'".
+_ONCLICK_TARGET_RE = re.compile(r"location(?:\.href)?\s*=\s*['\"]([^'\"]+)['\"]")
 _PAGED_HREF_RE = re.compile(r"(?:^|/)(?:index|list|default)_\d+\.s?html?$", re.IGNORECASE)
 _CREATE_PAGE_RE = re.compile(
-    r"createPageHTML\(\s*(?:['\"][^'\"]*['\"]\s*,\s*)?(\d+)\s*,\s*(\d+)\s*,\s*['\"]([^'\"]+)['\"]"
+    r"createPage(?:HTML)?\(\s*(?:['\"][^'\"]*['\"]\s*,\s*)?(\d+)\s*,\s*(\d+)\s*,\s*['\"]([^'\"]+)['\"]"
     r"\s*,\s*['\"]([^'\"]+)['\"]"
 )
 # class/id tokens of page furniture that is never a column's own list.
@@ -87,11 +91,28 @@ _PINNED_RE = re.compile(r"置顶|zhiding|istop|is[_-]top|settop", re.IGNORECASE)
 _PINNED_MARKERS = ("置顶", "zhiding", "istop", "isTop", "is_top", "is-top", "settop", "ZHIDING")
 _PINNED_TITLE_RE = re.compile(r"^\s*(?:[\[【(（]\s*置顶\s*[\]】)）]|置顶\s*[:：]?)\s*")
 _TRUNCATION_SUFFIXES = ("...", "…", "..", "。。。")
-_NOT_TITLES = frozenset({"更多", "more", "more>>", "更多>>", "查看更多", "详细", "详情", ">>"})
+_INDEX_FILES = frozenset({"index.html", "index.htm", "index.shtml", "index.jhtml", "index.jsp"})
+_NOT_TITLES = frozenset(
+    {
+        "更多",
+        "more",
+        "more>>",
+        "更多>>",
+        "查看更多",
+        "详细",
+        "详情",
+        ">>",
+        "查阅全文",
+        "阅读全文",
+        "查看全文",
+        "全文",
+    }
+)
 _LIST_CONTAINER_TAGS = frozenset({"ul", "ol", "tbody", "table", "dl"})
 _MAX_CLIMB_TO_LINK = 4
 _MAX_EXTEND = 4
 _MAX_LINKS_PER_ITEM = 3
+_DISTINCT_LINKS_UP_TO = 8
 # Wrappers between a split list's blocks and their common ancestor (div > div > ul).
 _MAX_BLOCK_DEPTH = 3
 # A runner-up list this close to the chosen one's score makes the choice a guess.
@@ -121,10 +142,18 @@ def _links(element: Element) -> list[Element]:
 
 
 class _LinkCounts(dict[Element, int]):
-    """Per-page memo of how many links each element holds (entries are counted often)."""
+    """Per-page memo of how many link targets each element holds (entries are counted often).
+
+    Links to the same address count once: an entry's title and its "查阅全文" or
+    thumbnail link are one entry, not two.
+    """
 
     def __missing__(self, element: Element) -> int:
         count = int(_LINK_COUNT_XPATH(element))  # type: ignore[arg-type]
+        # Only item-sized elements need distinct targets (their counts are compared with
+        # _MAX_LINKS_PER_ITEM); sets over a whole page's links would cost milliseconds.
+        if 1 < count <= _DISTINCT_LINKS_UP_TO:
+            count = len({anchor.get("href", "").strip() for anchor in element.iter("a")} - {""})
         self[element] = count
         return count
 
@@ -236,10 +265,24 @@ def _date_from_segments(segments: list[str], today: date) -> _ItemDate | None:
     return None
 
 
+_ELLIPSIS_RE = re.compile(r"…+|\.{2,}|。{3}")
+
+
+def _elided(title: str, attribute: str) -> bool:
+    """Whether ``title`` is ``attribute`` with a middle part cut out ("关于印发……的通知")."""
+    parts = _ELLIPSIS_RE.split(title)
+    if len(parts) != 2 or len(attribute) <= len(title) - 2:
+        return False
+    head, tail = parts[0].strip(), parts[1].strip()
+    return bool(head) and attribute.startswith(head) and attribute.endswith(tail)
+
+
 def _title_of(anchor: Element, title_text: str) -> str:
     title = _clean(title_text)
     attribute = _clean(anchor.get("title"))
-    if attribute and (not title or title.endswith(_TRUNCATION_SUFFIXES)):
+    if attribute and (
+        not title or title.endswith(_TRUNCATION_SUFFIXES) or _elided(title, attribute)
+    ):
         return attribute
     if not title:
         image = next(anchor.iter("img"), None)
@@ -608,10 +651,17 @@ def _with_undated_siblings(group: _Group, base_url: str, today: date, hints: Yea
             items.append(by_element[child])
         elif child.tag == group.tag and 0 < len(_links(child)) <= _MAX_LINKS_PER_ITEM:
             item = read_item(child, base_url, today, require_date=False, hints=hints)
-            if item is not None and len(item.title) >= 4:
+            # A link to a folder is another column (a navigation entry), not an article.
+            if item is not None and len(item.title) >= 4 and not _is_column_link(item.url):
                 elements.append(child)
                 items.append(item)
     group.elements, group.items = elements, items
+
+
+def _is_column_link(url: str) -> bool:
+    """Whether ``url`` names a folder (a column's index), as navigation links do."""
+    path = urlsplit(url).path
+    return path.endswith("/") or path.rsplit("/", 1)[-1].lower() in _INDEX_FILES
 
 
 def _wrappers(parent: Element, depth: int) -> list[Element]:
@@ -752,7 +802,7 @@ def _mark_pagers_and_find_targets(root: Element, base_url: str) -> list[str]:
     targets: list[str] = []
     for script in root.iter("script"):
         text = script.text or ""
-        if "createPageHTML" not in text:
+        if "createPage" not in text:
             continue
         for match in _CREATE_PAGE_RE.finditer(text):
             page_count, current, name, extension = (
@@ -773,11 +823,18 @@ def _link_pagination(root: Element, base_url: str) -> tuple[list[str], list[str]
     next_links: list[str] = []
     other_links: list[str] = []
     for anchor in _PAGER_LINKS_XPATH(root):  # type: ignore[union-attr]
-        if not _is_item_link(anchor):
+        if _is_item_link(anchor):
+            href = anchor.get("href", "").strip()
+        elif (target := _ONCLICK_TARGET_RE.search(anchor.get("onclick") or "")) is not None:
+            href = target[1].strip()
+        else:
             continue
-        href = anchor.get("href", "").strip()
         text = _clean(_text(anchor))
-        if _NEXT_TEXT_RE.match(text) or _clean(anchor.get("title")) in ("下一页", "下页"):
+        if (
+            _NEXT_TEXT_RE.match(text)
+            or _clean(anchor.get("title")) in ("下一页", "下页")
+            or _NEXT_CLASS_RE.search(anchor.get("class") or "")
+        ):
             next_links.append(urljoin(base_url, href))
         elif _PAGED_HREF_RE.search(href.split("?")[0]):
             other_links.append(urljoin(base_url, href))
@@ -1020,18 +1077,30 @@ def extract_list(
         detail=f"{len(items)} items{blocks} under <{best.parent.tag}>",
         next_page_urls=next_urls,
         doubts=tuple(doubts),
+        review_reason=rival or _guessed_years(hints),
     )
 
 
+def _guessed_years(hints: YearHints) -> str:
+    """The doubt that month-day dates got a year the page only suggests ("" when none did)."""
+    if not hints.moved:
+        return ""
+    years = "、".join(str(year) for year in sorted(hints.moved))
+    return f"只有月-日的日期按页面上的完整日期推定为 {years} 年"
+
+
 def _doubts(items: tuple[ListedItem, ...], hints: YearHints) -> list[str]:
-    """Why the dates of ``items`` may not be what the page means (in Chinese: users read it)."""
+    """Why the dates of ``items`` may not be what the page means (in Chinese: users read it).
+
+    Items without dates are only noted: the crawl opens their articles for dates, and
+    an item whose date stays unknown counts as no update, as the indicators say.
+    """
     doubts: list[str] = []
     undated = sum(1 for item in items if item.published_on is None)
     if undated:
         doubts.append(f"{undated} 条信息没有发布日期")
-    if hints.moved:
-        years = "、".join(str(year) for year in sorted(hints.moved))
-        doubts.append(f"只有月-日的日期按页面上的完整日期推定为 {years} 年")
+    if guessed := _guessed_years(hints):
+        doubts.append(guessed)
     return doubts
 
 
@@ -1101,4 +1170,5 @@ def _homepage_list(
         detail=f"homepage, {len(items)} items in {len(chosen)} dated boxes",
         next_page_urls=next_urls,
         doubts=tuple(_doubts(items, hints)),
+        review_reason=_guessed_years(hints),
     )

@@ -32,6 +32,11 @@ class ListPage:
     # Why the extractor is unsure (runner-up list of similar weight, items without dates,
     # guessed years), in Chinese: stored with the fetch and shown by `govwatch extract`.
     doubts: tuple[str, ...] = ()
+    # The doubt, among ``doubts``, that makes the newest date a guess (another list of
+    # similar weight may be the column's, or years were inferred): the crawl then reports
+    # the column for review instead of judging it. Empty when the read can be judged;
+    # items without dates are not such a doubt (their articles are opened for dates).
+    review_reason: str = ""
 
     @property
     def newest_published_on(self) -> date | None:

@@ -15,6 +15,8 @@ notice, an empty or soft-404 page, a JavaScript-only app, a column redirected of
 the site or to the homepage, a list dated entirely in the future, a list whose
 undated articles could not be opened) is recorded as unreadable with the fault
 named (crawler/page_faults.py), so the check says CHECK_FAILED and nothing else.
+So is a list the extractor is unsure of (another list of similar weight, years it
+had to guess): the column is reported for review, not judged on a guess.
 Only http(s) URLs are ever requested, articles only on the site's own hosts, and
 items whose links are not http(s) are never stored.
 """
@@ -53,6 +55,7 @@ from crawler.page_faults import (
     JS_REQUIRED,
     WAF,
     PageFault,
+    doubtful_list_fault,
     future_dates_fault,
     page_fault,
     redirect_fault,
@@ -400,6 +403,8 @@ class SiteSpider(SiteFactsMixin, scrapy.Spider):
             fault = script_list_fault(response.text)
         if fault is None and listing.status == "ok":
             fault = future_dates_fault((item.published_on for item in listing.items), self.today)
+        if fault is None:
+            fault = doubtful_list_fault(listing)
         return fault
 
     def _web_items_only(self, listing: ListPage) -> tuple[ListPage, PageFault | None]:

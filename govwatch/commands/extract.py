@@ -78,3 +78,5 @@ def extract(
     # Doubts are why a crawl reports this column for review instead of judging it.
     for doubt in listing.doubts:
         typer.echo(f"疑点: {doubt}", err=True)
+    if listing.review_reason:
+        typer.echo(f"检查时不据此判断,转人工复核: {listing.review_reason}", err=True)

@@ -29,6 +29,7 @@ ERROR_LABELS = {
     "redirected": "地址被重定向",
     "implausible_dates": "日期不可信",
     "dates_unread": "文章日期未能读取",
+    "list_doubtful": "列表识别存疑,转人工复核",
 }
 
 BLOCK_LABELS = {
@@ -44,9 +45,10 @@ BLOCK_LABELS = {
 class CheckFailed(Rule):
     """A column page, homepage or account timeline that could not be read in its latest crawl.
 
-    Blocked, login walls, timeouts, error statuses and pages with no recognisable
-    list: the target is reported as not checked, never as stale or empty, since a
-    false finding is worse than a missed one. A target read before but not on or
+    Blocked, login walls, timeouts, error statuses, pages with no recognisable list
+    and lists the extractor was unsure of (``list_doubtful``: another list of similar
+    weight, guessed years; a person reviews the page): the target is reported as not
+    checked, never as stale or empty, since a false finding is worse than a missed one. A target read before but not on or
     after the day judged (no crawl covers it, see ``monitor/coverage.py``) is
     reported the same way, as 未能检查 with what is missing.
     """

@@ -31,3 +31,19 @@ def test_empty_datastore() -> None:
     datastore = find_datastore("<datastore><recordset></recordset></datastore>")
     assert datastore is not None
     assert datastore.records == ()
+
+
+def test_next_group_href_with_single_quotes_inside() -> None:
+    # Hanweb writes path='/' and webname='…' inside a double-quoted href.
+    page = (
+        '<datastore><nextgroup><![CDATA[<a href="/module/jslib/jquery/jpage/dataproxy.jsp'
+        "?page=1&path='/'&columnid=31685&webname='南通市政府采购网'\"></a>]]></nextgroup>"
+        "<recordset><record><![CDATA[<tr><td><a href='/art/2017/4/24/a.html'>甲</a></td>"
+        "<td>[2017-04-24]</td></tr>]]></record></recordset></datastore>"
+    )
+    datastore = find_datastore(page)
+    assert datastore is not None
+    assert datastore.next_group_hrefs == (
+        "/module/jslib/jquery/jpage/dataproxy.jsp?page=1&path='/'&columnid=31685"
+        "&webname='南通市政府采购网'",
+    )

@@ -172,6 +172,8 @@ def test_month_day_year_follows_the_full_dates_on_a_stale_page() -> None:
     page = extract_list(html, "http://www.example.gov.cn/", TODAY, homepage=True)
     assert page.newest_published_on == date(2020, 7, 27)
     assert any("2020" in doubt for doubt in page.doubts)
+    # The year is the page's suggestion, not something it states: a review, not a finding.
+    assert "2020" in page.review_reason
 
 
 def test_month_day_year_from_a_year_month_url_folder() -> None:
@@ -224,11 +226,14 @@ def test_two_lists_of_similar_weight_are_a_doubt() -> None:
     page = extract_list(html, "http://www.example.gov.cn/", TODAY)
     assert page.status == "ok"
     assert any("列表" in doubt for doubt in page.doubts)
+    # The newest date depends on which list is the column's: not to be judged.
+    assert page.review_reason == page.doubts[0]
 
 
 def test_a_clear_main_list_has_no_doubts() -> None:
     page = extract_list(_avalon_page(), "https://czt.fujian.gov.cn/zwgk/tzgg/", TODAY)
     assert page.doubts == ()
+    assert page.review_reason == ""
 
 
 def test_a_list_without_dates_is_a_doubt() -> None:
@@ -243,6 +248,26 @@ def test_a_list_without_dates_is_a_doubt() -> None:
     page = extract_list(html, "http://www.example.gov.cn/zcwj/", TODAY)
     assert page.status == "ok"
     assert page.doubts and "日期" in page.doubts[0]
+    # Only noted: the crawl opens the articles for their dates, and an item whose date
+    # stays unknown counts as no update (the indicators' rule), so the column is judged.
+    assert page.review_reason == ""
+
+
+def test_some_items_without_dates_are_noted_not_sent_for_review() -> None:
+    html = (
+        "<html><body><ul class='list'>"
+        '<li><a href="/tz/0.htm">关于调整办公时间的通知（长期有效）</a></li>'
+        + "".join(
+            f'<li><a href="/tz/{n}.htm">关于印发某某市第{n}批专项行动方案的通知</a>'
+            f"<span>2026-10-{20 - n:02d}</span></li>"
+            for n in range(1, 6)
+        )
+        + "</ul></body></html>"
+    )
+    page = extract_list(html, "http://www.example.gov.cn/tz/", TODAY)
+    assert len(page.items) == 6
+    assert page.doubts == ("1 条信息没有发布日期",)
+    assert page.review_reason == ""
 
 
 def test_standalone_date_forms() -> None:
@@ -269,3 +294,85 @@ def test_listed_items_keep_their_fields() -> None:
         url="http://www.example.gov.cn/xwzx/1.htm",
         published_on=date(2026, 11, 19),
     )
+
+
+def test_an_entry_with_two_links_to_one_article_is_one_entry() -> None:
+    # enorth: the title link and a "查阅全文" link to the same article, the date beside
+    # the second; a sidebar of dated-title links must not win over the list.
+    entry = (
+        '<tr><td><div class="newsmb"><dl><dt><a href="/system/2017/10/{d}/{n}.shtml">'
+        "第{n}项工作会议召开</a></dt><dd><a class=amore "
+        'href="/system/2017/10/{d}/{n}.shtml">查阅全文</a><font>发表于：</font>2017/10/{d}</dd>'
+        "</dl></div></td></tr>"
+    )
+    rows = "".join(entry.format(d=19 - n, n=n) for n in range(1, 11))
+    sidebar = "".join(
+        f'<li><a href="/v/{n}.shtml">2017年9月{n}日《新闻》</a></li>' for n in range(1, 7)
+    )
+    html = f"<html><body><table>{rows}</table><div><ul>{sidebar}</ul></div></body></html>"
+    page = extract_list(html, "http://www.example.cn/hot/", TODAY)
+    assert [item.title for item in page.items] == [f"第{n}项工作会议召开" for n in range(1, 11)]
+    assert page.newest_published_on == date(2017, 10, 18)
+
+
+def test_a_link_to_another_column_is_not_an_undated_item() -> None:
+    html = (
+        "<html><body><ul class='list'>"
+        + "".join(
+            f'<li><a href="./202607/t2026070{n}_1.html">关于第{n}批项目申报的通知</a>'
+            f"<span>2026-07-0{n}</span></li>"
+            for n in (3, 2)
+        )
+        + '<li><a href="/zwgk_176/fdzdgknr/czyjs/">财政预决算公开栏目</a></li>'
+        + "</ul></body></html>"
+    )
+    page = extract_list(html, "https://kjj.example.gov.cn/zwxx/tzgg/index.html", TODAY)
+    assert len(page.items) == 2
+    assert page.doubts == ()
+
+
+def test_create_page_pager_gives_the_next_page() -> None:
+    html = (
+        "<html><body><ul class='list'>"
+        + "".join(
+            f'<li><a href="./202607/t2026070{n}_1.html">关于第{n}批项目申报的通知</a>'
+            f"<span>2026-07-0{n}</span></li>"
+            for n in (3, 2)
+        )
+        + '</ul><script>createPage(34, 0, "index", "html");</script></body></html>'
+    )
+    page = extract_list(html, "https://kjj.example.gov.cn/zwxx/tzgg/index.html", TODAY)
+    assert page.next_page_urls == ("https://kjj.example.gov.cn/zwxx/tzgg/index_1.html",)
+
+
+def test_script_only_pager_next_link_by_its_class() -> None:
+    # JEECMS: href="#" and the address in onclick; the arrow says "next" by its class.
+    html = (
+        "<html><body><ul class='news-list'>"
+        + "".join(
+            f'<li><span>2017-09-{28 - n}</span><h1><a href="/lykb/{9010 - n}.jhtml">'
+            f"旅游快讯第{n}条</a></h1></li>"
+            for n in range(3)
+        )
+        + "</ul><div class='pages'>"
+        '<a href="#" class="prev" onclick="location.href=\'index_5.jhtml\'"> &lt;&lt; </a>'
+        '<a class="Num" href="#" onclick="location.href=\'index_7.jhtml\'">7</a>'
+        '<a class="next" href="#" onclick="location.href=\'index_7.jhtml\'"> &gt;&gt; </a>'
+        "</div></body></html>"
+    )
+    page = extract_list(html, "http://www.example.gov.cn/lykb/index_6.jhtml", TODAY)
+    assert page.next_page_urls == ("http://www.example.gov.cn/lykb/index_7.jhtml",)
+
+
+def test_a_title_cut_in_the_middle_takes_the_title_attribute() -> None:
+    whole = "省工业和信息化厅关于印发《江苏省制造强省建设专项资金项目验收管理办法》的通知"
+    html = (
+        "<html><body><ul>"
+        f'<li><a href="/art/2026/4/17/a.html" title="{whole}">省工业和信息化厅关于印发……的通知</a>'
+        "<b>2026-04-17</b></li>"
+        '<li><a href="/art/2026/4/10/b.html" title="关于公布名单的通知">关于公布名单的通知</a>'
+        "<b>2026-04-10</b></li></ul></body></html>"
+    )
+    page = extract_list(html, "https://gxt.example.gov.cn/col/col1/index.html", TODAY)
+    assert page.items[0].title == whole
+    assert page.items[1].title == "关于公布名单的通知"
