@@ -59,16 +59,18 @@ ITEM_PIPELINES = {
     "crawler.link_pipeline.LinkCheckPipeline": 400,
 }
 
-# Browser rendering (scrapy-playwright) for `render: js` columns. The handler only
-# starts Chromium when a request asks for it, so static crawls never pay for it.
+# Browser rendering (scrapy-playwright) for `render: js` columns, the render fallback and
+# Douyin. The http(s) handler imports and starts Playwright (its driver, then Chromium)
+# on the first request that asks for a browser (crawler/download_handler.py), so static
+# crawls never pay for it.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # Every browser page is time-limited (crawler/browser_handler.py). Only http(s) is
 # ever downloaded: the file/ftp/s3 handlers are switched off, and the scheme guard
 # drops any other request, redirects included (crawler/scheme_guard.py); data: stays
 # for the Redis worker's empty start URL only.
 DOWNLOAD_HANDLERS = {
-    "http": "crawler.browser_handler.BoundedPlaywrightHandler",
-    "https": "crawler.browser_handler.BoundedPlaywrightHandler",
+    "http": "crawler.download_handler.BrowserOnDemandHandler",
+    "https": "crawler.download_handler.BrowserOnDemandHandler",
     "file": None,
     "ftp": None,
     "s3": None,
