@@ -44,6 +44,13 @@ LOG_LEVEL = logging.getLevelName(
     _LOG_LEVEL if _LOG_LEVEL == logging.DEBUG else max(_LOG_LEVEL, logging.WARNING)
 )
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+# Scrapy re-reads a generator callback's source on every response to warn about a
+# `return value` in it (its cache is keyed by the bound method, new each time): a
+# tenth of a crawl's CPU (issue 17). ruff and the tests catch such returns instead.
+WARN_ON_GENERATOR_RETURN_VALUE = False
+# Scrapy starts this many tasks per response to pass its output to the pipelines in
+# parallel; a page yields a few observations and requests, and storing is batched.
+CONCURRENT_ITEMS = 8
 FEED_EXPORT_ENCODING = "utf-8"
 
 # The platforms' own hosts get one request at a time, spaced, in every process that
@@ -52,6 +59,9 @@ DOWNLOAD_SLOTS = {
     host: {"concurrency": 1, "delay": _govwatch.platform_delay_s}
     for host in _govwatch.platform_hosts()
 }
+
+# Loggers at LOG_LEVEL: DEBUG records are not built (and redacted) to be dropped.
+EXTENSIONS = {"crawler.log_level.CrawlLogLevel": 0}
 
 ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 300,
