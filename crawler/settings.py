@@ -16,6 +16,8 @@ install_log_redaction()
 
 BOT_NAME = "govwatch"
 SPIDER_MODULES = ["crawler.spiders"]
+# Only the spider a crawl names is imported (crawler/spider_loader.py).
+SPIDER_LOADER_CLASS = "crawler.spider_loader.NamedSpiderLoader"
 NEWSPIDER_MODULE = "crawler.spiders"
 # `scrapy crawl` checks the spiders' -a arguments before starting (one line, exit 2).
 COMMANDS_MODULE = "crawler.commands"
