@@ -26,8 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--worker", action="store_true", help="作为 Redis 队列的抓取工作进程运行")
     args = parser.parse_args(argv)
     # `kill -USR1 <pid>` prints every thread's stack to the log: what a stuck service
-    # is waiting on, without stopping it. The process's own stderr, never a replacement
-    # stream without a file descriptor.
+    # is waiting on, without stopping it. The process's own stderr: sys.stderr may be a
+    # stream without a file descriptor (a test's capture), which faulthandler refuses.
     faulthandler.register(signal.SIGUSR1, file=sys.__stderr__, all_threads=True)
     from govwatch.logging_setup import configure_logging
 

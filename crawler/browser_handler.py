@@ -7,6 +7,9 @@ download, closing the page included, is cut at ``browser_page_timeout_s``; the
 request then fails as a timeout, the spider records the page as unreadable, and
 the check says CHECK_FAILED. Closing the browser at the end of the crawl is bounded
 the same way, so a stuck page cannot keep the crawl process alive either.
+
+Crawls reach it through ``crawler/download_handler.py``, which builds it on the
+first request that needs a browser.
 """
 
 from __future__ import annotations
@@ -18,18 +21,14 @@ from typing import Any
 from scrapy import Request, Spider
 from scrapy.http import Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
-from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
+# The errors live with the handler crawls load, which must not import Playwright.
+from crawler.download_handler import BROWSER_TIMEOUT_MESSAGE, BrowserPageTimeoutError
 from settings import get_settings
 
+__all__ = ["BROWSER_TIMEOUT_MESSAGE", "BoundedPlaywrightHandler", "BrowserPageTimeoutError"]
+
 logger = logging.getLogger(__name__)
-
-#: Start of the message a browser page cut at the time limit fails with.
-BROWSER_TIMEOUT_MESSAGE = "浏览器渲染超过时限"
-
-
-class BrowserPageTimeoutError(TwistedTimeoutError):
-    """A browser page did not finish (load, read, close) within the hard limit."""
 
 
 class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):

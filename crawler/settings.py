@@ -16,6 +16,8 @@ install_log_redaction()
 
 BOT_NAME = "govwatch"
 SPIDER_MODULES = ["crawler.spiders"]
+# Only the spider a crawl names is imported (crawler/spider_loader.py).
+SPIDER_LOADER_CLASS = "crawler.spider_loader.NamedSpiderLoader"
 NEWSPIDER_MODULE = "crawler.spiders"
 # `scrapy crawl` checks the spiders' -a arguments before starting (one line, exit 2).
 COMMANDS_MODULE = "crawler.commands"
@@ -44,6 +46,13 @@ LOG_LEVEL = logging.getLevelName(
     _LOG_LEVEL if _LOG_LEVEL == logging.DEBUG else max(_LOG_LEVEL, logging.WARNING)
 )
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+# Scrapy re-reads a generator callback's source on every response to warn about a
+# `return value` in it (its cache is keyed by the bound method, new each time): a
+# tenth of a crawl's CPU (issue 17). ruff and the tests catch such returns instead.
+WARN_ON_GENERATOR_RETURN_VALUE = False
+# Scrapy starts this many tasks per response to pass its output to the pipelines in
+# parallel; a page yields a few observations and requests, and storing is batched.
+CONCURRENT_ITEMS = 8
 FEED_EXPORT_ENCODING = "utf-8"
 
 # The platforms' own hosts get one request at a time, spaced, in every process that
@@ -53,22 +62,27 @@ DOWNLOAD_SLOTS = {
     for host in _govwatch.platform_hosts()
 }
 
+# Loggers at LOG_LEVEL: DEBUG records are not built (and redacted) to be dropped.
+EXTENSIONS = {"crawler.log_level.CrawlLogLevel": 0}
+
 ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 300,
     "crawler.facts_pipeline.SiteFactsPipeline": 350,
     "crawler.link_pipeline.LinkCheckPipeline": 400,
 }
 
-# Browser rendering (scrapy-playwright) for `render: js` columns. The handler only
-# starts Chromium when a request asks for it, so static crawls never pay for it.
+# Browser rendering (scrapy-playwright) for `render: js` columns, the render fallback and
+# Douyin. The http(s) handler imports and starts Playwright (its driver, then Chromium)
+# on the first request that asks for a browser (crawler/download_handler.py), so static
+# crawls never pay for it.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # Every browser page is time-limited (crawler/browser_handler.py). Only http(s) is
 # ever downloaded: the file/ftp/s3 handlers are switched off, and the scheme guard
 # drops any other request, redirects included (crawler/scheme_guard.py); data: stays
 # for the Redis worker's empty start URL only.
 DOWNLOAD_HANDLERS = {
-    "http": "crawler.browser_handler.BoundedPlaywrightHandler",
-    "https": "crawler.browser_handler.BoundedPlaywrightHandler",
+    "http": "crawler.download_handler.BrowserOnDemandHandler",
+    "https": "crawler.download_handler.BrowserOnDemandHandler",
     "file": None,
     "ftp": None,
     "s3": None,

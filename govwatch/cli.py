@@ -1,73 +1,160 @@
-"""The ``govwatch`` console script: wires the commands and maps errors to exit codes."""
+"""The ``govwatch`` console script: wires the commands and maps errors to exit codes.
+
+Start-up costs only what the command run uses (issue 17): this module imports Typer
+and nothing of govwatch; a command's module (and with it SQLAlchemy, Scrapy, the
+report writers…) is imported when that command is resolved, and ``govwatch --help``
+lists the commands from :data:`COMMANDS` without importing any of them.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
+from typing import Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
+from typer.core import TyperGroup
 
-from govwatch.commands.check import check
-from govwatch.commands.demo import demo
-from govwatch.commands.extract import extract
-from govwatch.commands.findings import findings
-from govwatch.commands.probe import probe
-from govwatch.commands.report import report
-from govwatch.commands.rules import rules
-from govwatch.commands.scores import scores
-from govwatch.commands.serve import serve
-from govwatch.commands.status import status
-from govwatch.commands.targets import targets_app
-from govwatch.errors import CommandError
-from govwatch.logging_setup import install_log_redaction
-from settings import InvalidSettingError
-from storage.db import DatabaseError
-from storage.registry import UnknownTargetError
+#: Every command: name -> (module, attribute, the one line ``govwatch --help`` shows).
+#: The line is the command's docstring's first line (a test keeps them equal); the
+#: attribute is a command function or, for a command group, a ``typer.Typer``.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "check": (
+        "govwatch.commands.check",
+        "check",
+        "按检查指标评估已抓取的数据,新增、刷新或关闭问题。",
+    ),
+    "findings": (
+        "govwatch.commands.findings",
+        "findings",
+        "查询发现的问题(默认列出未整改的问题)。",
+    ),
+    "extract": (
+        "govwatch.commands.extract",
+        "extract",
+        "打印一个栏目列表页(或首页)能抽取出的信息条目(标题、链接、发布日期),以及抽取时的疑点。",
+    ),
+    "rules": (
+        "govwatch.commands.rules",
+        "rules",
+        "列出全部检查规则(按当前评分规则文件),以及需要人工判断、未自动化的指标。",
+    ),
+    "probe": (
+        "govwatch.commands.probe",
+        "probe",
+        "立即检测网站首页:能否打开、响应时间、IPv6 支持、HTTPS 证书。",
+    ),
+    "scores": (
+        "govwatch.commands.scores",
+        "scores",
+        "每个网站、账号的得分与结论(合格/不合格),以及总体合格率。",
+    ),
+    "demo": (
+        "govwatch.commands.demo",
+        "demo",
+        "启动内置演示网站(127.0.0.1),登记、抓取、检查,并打印发现的问题。",
+    ),
+    "status": (
+        "govwatch.commands.status",
+        "status",
+        "每个网站和账号最近一次抓取的结果、下次计划时间,以及连续失败的目标。",
+    ),
+    "report": (
+        "govwatch.commands.report",
+        "report",
+        "生成检查期间的检查报告(汇总、各单位发布量、网站与新媒体检查情况、通报草稿)。",
+    ),
+    "serve": ("govwatch.commands.serve", "serve", "启动只读的网页监测看板(需登录)。"),
+    "targets": (
+        "govwatch.commands.targets",
+        "targets_app",
+        "登记检查对象(单位、网站、栏目、新媒体账号)",
+    ),
+}
+
+#: Errors commands raise on purpose, by the module that defines them, with their exit
+#: code (None: the error's own ``exit_code``). Looked up in ``sys.modules`` so that
+#: mapping them imports nothing: an error whose module was never imported was not raised.
+REPORTED_ERRORS: tuple[tuple[str, str, int | None], ...] = (
+    ("govwatch.errors", "CommandError", None),
+    ("storage.registry", "UnknownTargetError", 2),
+    ("settings", "InvalidSettingError", 2),
+    ("storage.db", "DatabaseError", 1),
+)
+
+
+def load_command(name: str) -> typer.core.TyperCommand | TyperGroup:
+    """Import command ``name``'s module and build its Click command."""
+    module_name, attribute, _ = COMMANDS[name]
+    target = getattr(importlib.import_module(module_name), attribute)
+    holder = typer.Typer(add_completion=False)
+    if isinstance(target, typer.Typer):
+        holder.add_typer(target, name=name)
+        return typer.main.get_group(holder).commands[name]  # type: ignore[return-value]
+    holder.command(name)(target)
+    return typer.main.get_command(holder)  # type: ignore[return-value]
+
+
+class LazyCommands(TyperGroup):
+    """The top-level group: placeholders for listing, real commands once resolved."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        for name, (_, _, help_line) in COMMANDS.items():
+            # A placeholder carries the name and help line only; never invoked.
+            self.commands[name] = typer.core.TyperCommand(name, help=help_line)
+        self._loaded: set[str] = set()
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name = args[0] if args else None
+        if name in COMMANDS and name not in self._loaded:
+            # Commands log through libraries (httpx, Scrapy, uvicorn): redact from here on.
+            from govwatch.logging_setup import install_log_redaction
+
+            install_log_redaction()
+            self.commands[name] = load_command(name)
+            self._loaded.add(name)
+        return super().resolve_command(ctx, args)
+
 
 app = typer.Typer(
+    cls=LazyCommands,
     help="govwatch: 政府网站与政务新媒体常态化监测",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(targets_app, name="targets")
-app.command("check")(check)
-app.command("findings")(findings)
-app.command("extract")(extract)
-app.command("rules")(rules)
-app.command("probe")(probe)
-app.command("scores")(scores)
-app.command("demo")(demo)
-app.command("status")(status)
-app.command("report")(report)
-app.command("serve")(serve)
+
+
+@app.callback()
+def _root() -> None:
+    """govwatch: 政府网站与政务新媒体常态化监测"""
+
+
+def reported_exit_code(error: BaseException) -> int | None:
+    """The exit code of an error a command reports in one line; None for any other."""
+    for module_name, class_name, exit_code in REPORTED_ERRORS:
+        error_class = getattr(sys.modules.get(module_name), class_name, None)
+        if error_class is not None and isinstance(error, error_class):
+            return exit_code if exit_code is not None else int(error.exit_code)  # type: ignore[attr-defined]
+    return None
 
 
 def main() -> None:
     """Run the command line; errors become a one-line message and an exit code."""
-    install_log_redaction()  # commands log through libraries (httpx, Scrapy, uvicorn)
     try:
         app(standalone_mode=True)
-    except CommandError as error:
+    except Exception as error:
+        exit_code = reported_exit_code(error)
+        if exit_code is None:
+            raise
+        from rich.console import Console
+        from rich.markup import escape
+
         Console(stderr=True, soft_wrap=True).print(
             f"[bold red]错误:[/] {escape(str(error))}", highlight=False
         )
-        sys.exit(error.exit_code)
-    except UnknownTargetError as error:
-        Console(stderr=True, soft_wrap=True).print(
-            f"[bold red]错误:[/] {escape(str(error))}", highlight=False
-        )
-        sys.exit(2)
-    except InvalidSettingError as error:
-        message = escape(str(error))
-        Console(stderr=True, soft_wrap=True).print(f"[bold red]错误:[/] {message}", highlight=False)
-        sys.exit(2)
-    except DatabaseError as error:
-        Console(stderr=True, soft_wrap=True).print(
-            f"[bold red]错误:[/] {escape(str(error))}", highlight=False
-        )
-        sys.exit(1)
+        sys.exit(exit_code)
 
 
 if __name__ == "__main__":

@@ -15,20 +15,15 @@ import json
 import sys
 from collections.abc import Collection, Sequence
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 from rich.text import Text
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 class OutputFormat(StrEnum):
@@ -148,6 +143,16 @@ def _print_records(
 
 def progress_bar(console: Console) -> Progress:
     """The progress bar long commands show over their targets (on ``console``, stderr)."""
+    # Imported here: listing commands never show one, and start-up counts (issue 17).
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),

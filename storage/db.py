@@ -8,12 +8,13 @@ busy timeout so a crawl and a check can share one file.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -52,8 +53,51 @@ def _create_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+#: ``revision = "0008"`` / ``down_revision = "0007"`` lines of a revision file (with or
+#: without a type annotation); a merge revision's ``down_revision`` is a tuple.
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(.*)$", re.MULTILINE)
+_QUOTED = re.compile(r"[\"']([^\"']+)[\"']")
+
+
+def script_head() -> str | None:
+    """The single head revision, read from the revision files' text; None if unclear.
+
+    Importing Alembic and loading every revision module costs more than a small
+    command's own work (issue 17), so a database already at this head is not handed
+    to Alembic at all. Anything this reading cannot decide (a file without a plain
+    ``revision = "…"`` line, several heads) returns None and Alembic decides.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (ALEMBIC_DIR / "versions").glob("*.py"):
+        found = dict(
+            (name, value) for name, value in _REVISION_LINE.findall(path.read_text("utf-8"))
+        )
+        revision = _QUOTED.fullmatch(found.get("revision", "").strip())
+        if revision is None or "down_revision" not in found:
+            return None
+        revisions.add(revision.group(1))
+        parents.update(_QUOTED.findall(found["down_revision"]))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _stored_revisions(engine: Engine) -> set[str] | None:
+    """The revisions the database says it is at; None when it has no version table."""
+    try:
+        with engine.connect() as connection:
+            return set(
+                connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+            )
+    except Exception:  # no table yet (a new database): Alembic creates it
+        return None
+
+
 def migrate(engine: Engine) -> None:
     """Bring the database behind ``engine`` to the newest Alembic revision."""
+    head = script_head()
+    if head is not None and _stored_revisions(engine) == {head}:
+        return
     from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory

@@ -4,14 +4,23 @@ Items are upserted with the database's own ``INSERT ... ON CONFLICT`` (SQLite an
 PostgreSQL both have it), so two crawls of one page, even running at once, store
 one row per (column, URL). URLs are stored whole, however long; uniqueness is on
 their hash (``url_hash``), which both databases index at any URL length.
+
+A crawl stores its pages in batches (:func:`record_observations`, one transaction
+each; issue 17): the fetch rows in one multi-row INSERT, their items in one upsert
+statement executed for every row, compiled once per process. A page's fetch row and
+its items are always in the same transaction, so no page is ever recorded as read
+without what it listed. Column ids come from the crawl plan (:class:`ColumnIds`),
+not from a query per page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Insert, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -129,23 +138,74 @@ def _column_id(session: Session, site_id: str, ref: ColumnRef) -> int:
     return column.id
 
 
+class ColumnIds:
+    """Column ids by (site, column name) for one crawl: the plan's, and the others
+    (the homepage's pseudo-column, discovered columns) looked up or registered once.
+
+    An id registered in a transaction that is then rolled back is forgotten
+    (:meth:`rolled_back`), so it is registered again in the next one.
+    """
+
+    def __init__(self, known: Mapping[tuple[str, str], int] | None = None) -> None:
+        self._ids: dict[tuple[str, str], int] = dict(known or {})
+        self._uncommitted: set[tuple[str, str]] = set()
+
+    def get(self, session: Session, site_id: str, ref: ColumnRef) -> int:
+        """The id of column ``ref`` of ``site_id``, registering a new column."""
+        key = (site_id, ref.name)
+        column_id = self._ids.get(key)
+        if column_id is None:
+            column_id = self._ids[key] = _column_id(session, site_id, ref)
+            self._uncommitted.add(key)
+        return column_id
+
+    def committed(self) -> None:
+        """The transaction the last ids were found in was committed."""
+        self._uncommitted.clear()
+
+    def rolled_back(self) -> None:
+        """The transaction was rolled back: forget ids it may have registered."""
+        for key in self._uncommitted:
+            self._ids.pop(key, None)
+        self._uncommitted.clear()
+
+
 def _insert(session: Session):  # type: ignore[no-untyped-def]
     """The dialect's INSERT that supports ON CONFLICT."""
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
-def upsert_items(
-    session: Session,
-    column_id: int,
-    items: Sequence[ListedItem],
-    seen_at: datetime,
-    fetch_id: int | None,
-) -> None:
-    """Store listed items once per (column, URL); later sightings refresh last_seen_at."""
+@cache
+def _item_upsert(dialect_name: str) -> Insert:
+    """The items upsert, built once per dialect and executed with many rows at a time
+    (an executemany: compiled once, not a new multi-row statement per page)."""
+    table = Item.__table__
+    statement = (postgresql.insert if dialect_name == "postgresql" else sqlite.insert)(table)
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.column_id, table.c.url_hash],
+        set_={
+            "last_seen_at": excluded.last_seen_at,
+            "title": excluded.title,
+            "pinned": excluded.pinned,
+            # A date once read is kept if a later page shows none.
+            "published_on": func.coalesce(excluded.published_on, table.c.published_on),
+            "published_at": func.coalesce(excluded.published_at, table.c.published_at),
+        },
+    )
+
+
+#: One fetch row per page, its id returned in the order of the rows.
+_FETCH_INSERT = insert(Fetch.__table__).returning(
+    Fetch.__table__.c.id, sort_by_parameter_order=True
+)
+
+
+def _item_rows(
+    column_id: int, items: Sequence[ListedItem], seen_at: datetime, fetch_id: int | None
+) -> list[dict[str, Any]]:
     unique = {item.url: item for item in reversed(items)}  # first occurrence on the page wins
-    if not unique:
-        return
-    rows = [
+    return [
         {
             "column_id": column_id,
             "url": item.url,
@@ -160,47 +220,117 @@ def upsert_items(
         }
         for item in unique.values()
     ]
-    insert = _insert(session)(Item).values(rows)
-    excluded = insert.excluded
-    session.execute(
-        insert.on_conflict_do_update(
-            index_elements=[Item.column_id, Item.url_hash],
-            set_={
-                "last_seen_at": excluded.last_seen_at,
-                "title": excluded.title,
-                "pinned": excluded.pinned,
-                # A date once read is kept if a later page shows none.
-                "published_on": func.coalesce(excluded.published_on, Item.published_on),
-                "published_at": func.coalesce(excluded.published_at, Item.published_at),
-            },
+
+
+def _upsert_item_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Upsert item rows; a (column, URL) listed again later in ``rows`` (a column's next
+    page, a re-read) counts as a later sighting of the first, as in separate writes."""
+    merged: dict[tuple[int, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["column_id"], row["url"])
+        earlier = merged.get(key)
+        if earlier is None:
+            merged[key] = row
+            continue
+        merged[key] = {
+            **row,
+            "first_seen_at": earlier["first_seen_at"],
+            "first_fetch_id": earlier["first_fetch_id"],
+            "published_on": _later_or_earlier(row, earlier, "published_on"),
+            "published_at": _later_or_earlier(row, earlier, "published_at"),
+        }
+    if merged:
+        statement = _item_upsert(session.get_bind().dialect.name)
+        session.execute(statement, list(merged.values()))
+
+
+def _later_or_earlier(later: dict[str, Any], earlier: dict[str, Any], key: str) -> Any:
+    """``COALESCE(later, earlier)``, as the upsert keeps a date once read."""
+    return later[key] if later[key] is not None else earlier[key]
+
+
+def upsert_items(
+    session: Session,
+    column_id: int,
+    items: Sequence[ListedItem],
+    seen_at: datetime,
+    fetch_id: int | None,
+) -> None:
+    """Store listed items once per (column, URL); later sightings refresh last_seen_at."""
+    _upsert_item_rows(session, _item_rows(column_id, items, seen_at, fetch_id))
+
+
+def record_pages(
+    session: Session,
+    crawl_run_id: int | None,
+    pages: Sequence[tuple[PageObservation, datetime]],
+    column_ids: ColumnIds | None = None,
+) -> list[int]:
+    """Store page observations (fetch rows and their items) in ``session``'s
+    transaction; returns the fetch ids, in order."""
+    if not pages:
+        return []
+    column_ids = column_ids or ColumnIds()
+    fetch_rows = []
+    page_columns: list[int | None] = []
+    for page, seen_at in pages:
+        column_id = column_ids.get(session, page.site_id, page.column) if page.column else None
+        page_columns.append(column_id)
+        listing = page.list_page
+        fetch_rows.append(
+            {
+                "crawl_run_id": crawl_run_id,
+                "site_id": page.site_id,
+                "column_id": column_id,
+                "page_kind": page.page_kind,
+                "url": page.url,
+                "fetched_at": seen_at,
+                "http_status": page.http_status,
+                "error_class": page.error_class,
+                "error_detail": page.error_detail[:2000],
+                "list_status": listing.status if listing is not None else None,
+                "items_found": len(listing.items) if listing is not None else 0,
+            }
         )
-    )
+    session.flush()  # columns registered above go first (items refer to them)
+    fetch_ids = list(session.execute(_FETCH_INSERT, fetch_rows).scalars())
+    item_rows: list[dict[str, Any]] = []
+    for (page, seen_at), column_id, fetch_id in zip(pages, page_columns, fetch_ids, strict=True):
+        if column_id is not None and page.list_page is not None and page.succeeded:
+            item_rows += _item_rows(column_id, page.list_page.items, seen_at, fetch_id)
+    _upsert_item_rows(session, item_rows)
+    return fetch_ids
 
 
 def record_page(
     session: Session, crawl_run_id: int | None, page: PageObservation, seen_at: datetime
 ) -> int:
     """Store one page observation (fetch row, and its items); returns the fetch id."""
-    column_id = _column_id(session, page.site_id, page.column) if page.column else None
-    listing = page.list_page
-    fetch = Fetch(
-        crawl_run_id=crawl_run_id,
-        site_id=page.site_id,
-        column_id=column_id,
-        page_kind=page.page_kind,
-        url=page.url,
-        fetched_at=seen_at,
-        http_status=page.http_status,
-        error_class=page.error_class,
-        error_detail=page.error_detail[:2000],
-        list_status=listing.status if listing is not None else None,
-        items_found=len(listing.items) if listing is not None else 0,
+    return record_pages(session, crawl_run_id, [(page, seen_at)])[0]
+
+
+def record_observations(
+    session: Session,
+    crawl_run_id: int | None,
+    observations: Sequence[tuple[Any, datetime]],
+    column_ids: ColumnIds | None = None,
+) -> None:
+    """Store a batch of a crawl's observations, each with when it was seen, in
+    ``session``'s transaction (one commit for the batch)."""
+    column_ids = column_ids or ColumnIds()
+    record_pages(
+        session,
+        crawl_run_id,
+        [(seen, at) for seen, at in observations if isinstance(seen, PageObservation)],
+        column_ids,
     )
-    session.add(fetch)
-    session.flush()
-    if column_id is not None and listing is not None and page.succeeded:
-        upsert_items(session, column_id, listing.items, seen_at, fetch.id)
-    return fetch.id
+    for seen, at in observations:
+        if isinstance(seen, AccountPageObservation):
+            record_account_page(session, crawl_run_id, seen, seen_at=at)
+        elif isinstance(seen, ArticleObservation):
+            record_article(session, seen, seen_at=at, column_ids=column_ids)
+        elif isinstance(seen, MessagesObservation):
+            record_messages(session, seen, seen_at=at, column_ids=column_ids)
 
 
 def record_account_page(
@@ -262,9 +392,14 @@ def record_account_page(
     return fetch.id
 
 
-def record_article(session: Session, article: ArticleObservation, seen_at: datetime) -> None:
+def record_article(
+    session: Session,
+    article: ArticleObservation,
+    seen_at: datetime,
+    column_ids: ColumnIds | None = None,
+) -> None:
     """Store an article's text once per URL (a later fetch refreshes it)."""
-    column_id = _column_id(session, article.site_id, article.column)
+    column_id = (column_ids or ColumnIds()).get(session, article.site_id, article.column)
     values = {
         "url": article.url,
         "url_hash": url_hash(article.url),
@@ -283,9 +418,14 @@ def record_article(session: Session, article: ArticleObservation, seen_at: datet
     )
 
 
-def record_messages(session: Session, observed: MessagesObservation, seen_at: datetime) -> None:
+def record_messages(
+    session: Session,
+    observed: MessagesObservation,
+    seen_at: datetime,
+    column_ids: ColumnIds | None = None,
+) -> None:
     """Store an interaction column's messages once each; a reply seen later updates it."""
-    column_id = _column_id(session, observed.site_id, observed.column)
+    column_id = (column_ids or ColumnIds()).get(session, observed.site_id, observed.column)
     rows = {}
     for message in observed.messages:
         key = message.url or f"{message.title}|{message.asked_on}"

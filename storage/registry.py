@@ -121,6 +121,7 @@ class ColumnPlan:
     render: str
     selectors: dict[str, str] | None
     origin: str
+    column_id: int | None = None  # None: a column found by this crawl, not yet stored
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,13 @@ def site_crawl_plan(session: Session, site_id: str) -> SitePlan:
         )
     columns = session.scalars(
         select(SiteColumn)
-        .where(SiteColumn.site_id == site_id, SiteColumn.active.is_(True))
+        .where(
+            SiteColumn.site_id == site_id,
+            SiteColumn.active.is_(True),
+            # The homepage's pseudo-column (its items) is read as the homepage, not
+            # fetched a second time as a column.
+            SiteColumn.origin != "homepage",
+        )
         .order_by(SiteColumn.id)
     )
     return SitePlan(
@@ -175,7 +182,8 @@ def site_crawl_plan(session: Session, site_id: str) -> SitePlan:
         url=site.url,
         discover_columns=site.discover_columns,
         columns=tuple(
-            ColumnPlan(c.name, c.url, c.category, c.render, c.selectors, c.origin) for c in columns
+            ColumnPlan(c.name, c.url, c.category, c.render, c.selectors, c.origin, c.id)
+            for c in columns
         ),
     )
 

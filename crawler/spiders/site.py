@@ -34,7 +34,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.browser_handler import BrowserPageTimeoutError
+from crawler.download_handler import BrowserPageTimeoutError
 from crawler.extract import ListPage, Selectors, extract_list
 from crawler.extract.article import extract_article_published, extract_article_text
 from crawler.extract.article_dates import undated_urls, with_article_dates

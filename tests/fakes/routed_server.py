@@ -24,12 +24,18 @@ class RoutedServer:
     def __init__(self) -> None:
         self.routes: dict[str, Page] = {}
         self.hits: Counter[str] = Counter()
+        # path -> event: a request for the path waits until the event is set (a page
+        # that hangs while the test looks at a crawl in progress).
+        self.holds: dict[str, threading.Event] = {}
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 path = self.path
                 server.hits[path] += 1
+                hold = server.holds.get(path)
+                if hold is not None:
+                    hold.wait(timeout=600)
                 page = server.routes.get(path) or Page(b"<h1>404</h1>", status=404)
                 self.send_response(page.status)
                 self.send_header("Content-Type", page.content_type)
@@ -65,6 +71,8 @@ class RoutedServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        for hold in self.holds.values():
+            hold.set()
         self._server.shutdown()
         self._server.server_close()
 

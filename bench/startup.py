@@ -1,0 +1,120 @@
+"""Start-up cost of the command line: ``govwatch --help`` and ``govwatch findings``.
+
+Each command runs as a fresh process, as an operator runs it, alternating with
+``python -c pass`` (the interpreter's own start, the floor) so that load on the
+machine falls on all of them alike; the script prints the median and the fastest
+wall time and the median CPU time (user + system, of the child) of each, and each
+command's ratio to the floor. ``findings`` reads a small SQLite database the script
+makes first (3 sites, 12 findings) in a temporary directory, migrated beforehand, as
+an operator's database is after its first command.
+
+    .venv/bin/python bench/startup.py [--runs 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+GOVWATCH = str(Path(sys.executable).with_name("govwatch"))
+
+TARGETS = """
+units:
+  - name: 示范县政府办
+sites:
+"""
+
+
+def make_small_database(directory: Path) -> str:
+    """A migrated SQLite database with 3 sites and 12 open findings; its URL."""
+    url = f"sqlite:///{directory / 'small.db'}"
+    targets = directory / "targets.yaml"
+    sites = "".join(
+        f"  - id: site{n}\n    name: 示范{n}县人民政府\n    url: http://127.0.0.1:9/{n}/\n"
+        f"    unit: 示范县政府办\n"
+        for n in range(3)
+    )
+    targets.write_text(TARGETS + sites, encoding="utf-8")
+    env = {**os.environ, "GOVWATCH_DATABASE_URL": url}
+    subprocess.run(
+        [GOVWATCH, "targets", "load", str(targets)],
+        env=env,
+        check=True,
+        cwd=directory,
+        stderr=subprocess.DEVNULL,
+    )
+    code = f"""
+from datetime import datetime
+from storage.db import session_scope
+from storage.models import Finding
+now = datetime.fromisoformat({datetime.now(UTC).replace(tzinfo=None).isoformat()!r})
+with session_scope({url!r}) as session:
+    for n in range(12):
+        session.add(Finding(
+            fingerprint=f"COLUMN_STALE|column|site{{n % 3}}/栏目{{n}}|", rule="COLUMN_STALE",
+            severity="deduction", points=1.0, target_type="column",
+            target_id=f"site{{n % 3}}/栏目{{n}}", unit="示范县政府办",
+            message=f"示范{{n % 3}}县人民政府「栏目{{n}}」栏目已20天未更新", evidence=[],
+            first_seen=now, last_seen=now, status="open"))
+"""
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, cwd=REPO_ROOT)
+    return url
+
+
+def timed_run(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one run of ``argv``; fails if the command does."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(argv, env=env, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15, help="runs of each command")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="govwatch-startup-") as temp:
+        directory = Path(temp)
+        url = make_small_database(directory)
+        env = {**os.environ, "GOVWATCH_DATABASE_URL": url, "COLUMNS": "120"}
+        commands = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "govwatch --help": [GOVWATCH, "--help"],
+            "govwatch findings": [GOVWATCH, "findings"],
+        }
+        for argv in commands.values():  # warm the page cache and the .pyc files
+            timed_run(argv, env, directory)
+        walls: dict[str, list[float]] = {name: [] for name in commands}
+        cpus: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(options.runs):
+            for name, argv in commands.items():
+                wall, cpu = timed_run(argv, env, directory)
+                walls[name].append(wall)
+                cpus[name].append(cpu)
+    floor = statistics.median(walls["python -c pass"])
+    print(
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs, {options.runs} runs each"
+    )
+    print(f"{'command':<20} {'median s':>9} {'min s':>7} {'CPU s':>7} {'× pass':>7}")
+    for name in commands:
+        median = statistics.median(walls[name])
+        print(
+            f"{name:<20} {median:>9.3f} {min(walls[name]):>7.3f} "
+            f"{statistics.median(cpus[name]):>7.3f} {median / floor:>7.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""What a site crawl process loads before its first request (issue 17): its own
+spider only, and no browser library until a page needs a browser."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from scrapy.settings import Settings
+from scrapy.spiderloader import SpiderLoader
+
+from crawler.spider_loader import SPIDERS, NamedSpiderLoader
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_named_spiders_are_the_ones_scrapy_finds() -> None:
+    found = SpiderLoader.from_settings(Settings({"SPIDER_MODULES": ["crawler.spiders"]}))
+    assert sorted(found.list()) == sorted(SPIDERS)
+    loader = NamedSpiderLoader.from_settings(Settings())
+    for name in found.list():
+        assert loader.load(name) is found.load(name)
+
+
+def test_an_unknown_spider_is_a_key_error() -> None:
+    try:
+        NamedSpiderLoader().load("nosuch")
+    except KeyError as error:
+        assert "nosuch" in str(error)
+    else:
+        raise AssertionError("no KeyError")
+
+
+PROBE = """
+import json, sys
+from scrapy.utils.misc import load_object
+import crawler.settings as settings
+loader = load_object(settings.SPIDER_LOADER_CLASS).from_settings(None)
+loader.load("site")
+for path in [*settings.ITEM_PIPELINES, *settings.DOWNLOAD_HANDLERS.values(), *settings.EXTENSIONS]:
+    if path:
+        load_object(path)
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules} | set(sys.modules))))
+"""
+
+
+def test_a_site_crawl_loads_no_browser_nor_redis_worker() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout.splitlines()[-1]))
+    assert "crawler.spiders.site" in loaded  # the probe works
+    assert not loaded & {"playwright", "scrapy_playwright", "scrapy_redis", "redis"}
+    assert "crawler.spiders.worker" not in loaded
