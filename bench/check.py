@@ -12,8 +12,9 @@ Python code down, so its times are not the ones reported) for the Python heap pe
 Default size (the issue's target): 2,000 sites x 30 columns, 10,000 accounts, 5 million
 items; target a check under 60 s and 1 GB on SQLite.
 
-Run: .venv/bin/python bench/check.py [--small] [--sites N] [--columns-per-site N]
+Run: .venv/bin/python bench/check.py [--small] [--scale X] [--sites N] [--columns-per-site N]
      [--accounts N] [--items N] [--database-url URL] [--regenerate] [--no-tracemalloc]
+     [--generate-only]
 """
 
 from __future__ import annotations
@@ -823,17 +824,36 @@ def main() -> None:
     parser.add_argument(
         "--as-of", type=date.fromisoformat, default=DEFAULT_AS_OF, help="the day judged"
     )
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="multiply sites, accounts and items (columns per site stay): 2 is twice the size",
+    )
+    parser.add_argument(
+        "--generate-only", action="store_true", help="generate (or find) the database, then stop"
+    )
     args = parser.parse_args()
     if args.small:
         sizes = Sizes(200, args.columns_per_site, 1000, 500_000)
     else:
         sizes = Sizes(args.sites, args.columns_per_site, args.accounts, args.items)
+    if args.scale <= 0:
+        parser.error(f"--scale {args.scale} must be above 0")
+    sizes = Sizes(
+        round(sizes.sites * args.scale),
+        sizes.columns_per_site,
+        round(sizes.accounts * args.scale),
+        round(sizes.items * args.scale),
+    )
     console = Console(width=150)
     console.print(
         f"{sizes.sites} sites x {sizes.columns_per_site} columns, {sizes.accounts} accounts, "
         f"{sizes.items:,} items; as of {args.as_of} (cut-off {end_of_china_day_utc(args.as_of)} UTC)"
     )
     url = prepare_database(args.database_url, sizes, args.as_of, args.regenerate, console)
+    if args.generate_only:
+        return
     runs: dict[str, CheckRun] = {}
     clear_findings(url)
     runs["1 open"] = in_child(url, args.as_of, trace=False)
