@@ -584,6 +584,7 @@ class CheckRun:
     """What one measured check did and cost."""
 
     wall_s: float
+    cpu_s: float  # user + system CPU of the check's process over the same span
     check_s: float
     commit_s: float
     maxrss_mb: float
@@ -681,15 +682,16 @@ def measure_check(database_url: str, as_of: date, trace: bool) -> CheckRun:
     timings, shared = _instrument(engine)
     if trace:
         tracemalloc.start()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with session_scope(database_url) as session:
         summary = run_check(session, as_of)
         checked = time.perf_counter()
-    finished = time.perf_counter()
+    finished, cpu_finished = time.perf_counter(), time.process_time()
     peak = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
     tracemalloc.stop()
     return CheckRun(
         wall_s=finished - started,
+        cpu_s=cpu_finished - cpu_started,
         check_s=checked - started,
         commit_s=finished - checked,
         maxrss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -733,6 +735,7 @@ def print_report(console: Console, runs: dict[str, CheckRun]) -> None:
     for heading in (
         "pass",
         "wall s",
+        "CPU s",
         "rules s",
         "commit s",
         "ru_maxrss MB",
@@ -746,6 +749,7 @@ def print_report(console: Console, runs: dict[str, CheckRun]) -> None:
         overall.add_row(
             label,
             f"{run.wall_s:.1f}",
+            f"{run.cpu_s:.1f}",
             f"{run.check_s:.1f}",
             f"{run.commit_s:.1f}",
             f"{run.maxrss_mb:.0f}",
