@@ -10,7 +10,7 @@ from govwatch.errors import BadInput
 from govwatch.finding_filters import UnknownFilterValue, resolve_filters
 from govwatch.output import OutputFormat, print_rows
 from storage.db import session_scope
-from storage.findings_query import finding_record, query_findings
+from storage.findings_query import finding_records
 
 
 class StatusFilter(StrEnum):
@@ -66,21 +66,19 @@ def findings(
             wanted = resolve_filters(session, site=site, account=account, unit=unit, rule=rule)
         except UnknownFilterValue as error:
             raise BadInput(str(error)) from error
-        found = query_findings(
+        table = output_format is OutputFormat.table
+        rows = finding_records(
             session,
             site=wanted.site,
             account=wanted.account,
             unit=wanted.unit,
             rule=wanted.rule,
             status=status.value,
+            evidence=not table,  # a table does not show it: not read
         )
-        rows = [finding_record(finding) for finding in found]
-        # People read China days (the judging days), not the UTC day of the stored time.
-        china_days = [finding.first_seen_day.isoformat() for finding in found]
-    if output_format is OutputFormat.table:
-        for row, china_day in zip(rows, china_days, strict=True):
+    if table:
+        for row in rows:
             row["severity_label"] = SEVERITY_LABELS.get(row["severity"], row["severity"])
-            row["first_seen_day"] = china_day
         print_rows(
             rows,
             output_format,
@@ -89,4 +87,6 @@ def findings(
             no_wrap=NO_WRAP,
         )
     else:
+        for row in rows:
+            del row["first_seen_day"]  # the JSON record is docs/findings.md's
         print_rows(rows, output_format, FINDING_COLUMNS)
