@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
@@ -162,6 +163,13 @@ def _query_column_states(context: CheckContext, page_kind: str) -> list[ColumnSt
     recent_from = cutoff - timedelta(days=context.settings.observation_grace_days + 1)
     later_ids = [row[16] for row in rows if row[16] is not None]
     reach = _later_reach(context, later_ids)
+    # Every check holds these states for its whole run (a province has tens of thousands
+    # of columns): repeated values share one string object instead of one per row.
+    shared: dict[str, str] = {}
+
+    def same(value: Any) -> Any:
+        return None if value is None else shared.setdefault(value, value)
+
     states = []
     for row in rows:
         # The SELECT lists: 7 identity fields (ColumnState's first 7), the newest date and
@@ -191,7 +199,26 @@ def _query_column_states(context: CheckContext, page_kind: str) -> list[ColumnSt
                 if last_ok_at is not None
                 else "(从未成功抓取)"
             )
-        states.append(ColumnState(*base, *chosen[:5], *counts, chosen[5], gap))
+        fetch_url, error_class, error_detail, list_status, items_found, fetched_at = chosen
+        states.append(
+            ColumnState(
+                base[0],
+                same(base[1]),  # site id, name and unit: one string per site, not per column
+                same(base[2]),
+                base[3],
+                base[4],
+                same(base[5]),
+                same(base[6]),
+                base[4] if fetch_url == base[4] else fetch_url,
+                same(error_class),
+                same(error_detail),
+                same(list_status),
+                items_found,
+                *counts,
+                fetched_at,
+                gap,
+            )
+        )
     return states
 
 
