@@ -82,9 +82,10 @@ def _apply(
     on SQLite and most of it on PostgreSQL. Here the rule's detections are collected
     as rows (judgements are consumed as the rule yields them, so healthy targets cost
     one set entry, not an object), the rule's open findings and the resolved findings
-    coming back are read as plain (id, fingerprint, target) rows, and then: one
-    multi-row INSERT for new findings, one executemany UPDATE for those seen again,
-    and one UPDATE per chunk for those resolved. Plain Core statements behave the same
+    coming back are read as plain rows, and then: one multi-row INSERT for new
+    findings, one executemany UPDATE for those seen again with something changed, and
+    one UPDATE per chunk of ids for those seen again unchanged (last_seen only) and for
+    those resolved. Plain Core statements behave the same
     on SQLite and PostgreSQL.
     """
     now = utcnow()
@@ -110,14 +111,34 @@ def _apply(
                 "evidence": list(detection.evidence),
             }
     findings = Finding.__table__
-    open_findings = {
-        key: (finding_id, target_type, target_id)
-        for finding_id, key, target_type, target_id in session.execute(
-            select(
-                findings.c.id, findings.c.fingerprint, findings.c.target_type, findings.c.target_id
-            ).where(findings.c.rule == rule.code, findings.c.status == "open")
-        )
-    }
+    # What each open finding says now, to tell a finding seen again unchanged (only
+    # last_seen moves: one UPDATE per chunk of ids) from one whose sentence, evidence,
+    # points or unit changed (rewritten in one executemany UPDATE).
+    open_findings: dict[str, tuple[int, str, str]] = {}
+    unchanged: set[str] = set()
+    for finding_id, key, target_type, target_id, *stored in session.execute(
+        select(
+            findings.c.id,
+            findings.c.fingerprint,
+            findings.c.target_type,
+            findings.c.target_id,
+            findings.c.severity,
+            findings.c.points,
+            findings.c.unit,
+            findings.c.message,
+            findings.c.evidence,
+        ).where(findings.c.rule == rule.code, findings.c.status == "open")
+    ):
+        open_findings[key] = (finding_id, target_type, target_id)
+        row = rows.get(key)
+        if row is not None and stored == [
+            row["severity"],
+            row["points"],
+            row["unit"],
+            row["message"],
+            row["evidence"],
+        ]:
+            unchanged.add(key)
     # A fingerprint names its rule, so a stored one that is not open is a resolved
     # finding of this rule: the problem came back.
     closed = _stored_ids(session, sorted(rows.keys() - open_findings.keys()))
@@ -142,7 +163,7 @@ def _apply(
     seen_again = [
         (open_findings[key][0] if key in open_findings else closed[key], key)
         for key in rows
-        if key in open_findings or key in closed
+        if (key in open_findings or key in closed) and key not in unchanged
     ]
     if seen_again:
         session.execute(
@@ -170,10 +191,17 @@ def _apply(
                 for finding_id, key in seen_again
             ],
         )
+    same = sorted(open_findings[key][0] for key in unchanged)
+    for start in range(0, len(same), _CHUNK):
+        session.execute(
+            update(findings)
+            .where(findings.c.id.in_(same[start : start + _CHUNK]))
+            .values(last_seen=now)
+        )
     reopened = sorted(closed[key] for key in rows if key in closed)
     summary.opened_ids.extend(reopened)
     summary.opened[rule.code] += len(reopened)
-    summary.refreshed[rule.code] += len(seen_again) - len(reopened)
+    summary.refreshed[rule.code] += len(seen_again) + len(same) - len(reopened)
     # Open findings not seen again on a target the rule judged are fixed; those of
     # targets it could not judge stay as they are.
     fixed = sorted(

@@ -118,3 +118,17 @@ def test_a_caller_holding_a_finding_sees_the_check_write(database_url: str) -> N
         observe_column("动态", days_before(AS_OF, 1), datetime(2026, 9, 30, 5))
         run_check(session, AS_OF)
         assert finding.status == "resolved"  # reloaded, not the stale in-memory "open"
+
+
+def test_an_open_finding_seen_again_with_a_new_sentence_is_rewritten(database_url: str) -> None:
+    register_columns({"动态": "news", "通知": "news"})
+    observe_column("动态", days_before(AS_OF, 30), SEEN)
+    observe_column("通知", days_before(AS_OF, 30), SEEN)
+    check()
+    # Judged a day later (the same crawl still covers it): the sentence counts 31 days.
+    summary = check(date(2026, 10, 1))
+    assert summary.refreshed["COLUMN_STALE"] == 2 and not summary.opened["COLUMN_STALE"]
+    with session_scope() as session:
+        messages = {f.target_id: f.message for f in query_findings(session, rule="COLUMN_STALE")}
+    assert len(messages) == 2
+    assert all("已31天未更新" in message for message in messages.values())
