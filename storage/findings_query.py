@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.clock import to_china_day, to_iso_utc
@@ -51,17 +51,20 @@ def finding_records(
     rule: str | None = None,
     status: str = "open",
     evidence: bool = True,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """The records (``finding_record``) of the findings ``query_findings`` selects, read
     as plain rows: no finding object is built, and ``evidence=False`` leaves the
     evidence out (a table does not show it), so listing a province's findings costs
     little more than printing them. Each record also has ``first_seen_day``, the China
-    day people read."""
+    day people read. ``limit``: the first that many, in listing order."""
     table = Finding.__table__
     columns = [table.c[name] for name in LISTED_COLUMNS]
     if evidence:
         columns.append(table.c.evidence)
     statement = _filtered(select(*columns), site, account, unit, rule, status)
+    if limit:
+        statement = statement.limit(limit)
     records = []
     for row in session.execute(statement):
         record = {
@@ -85,6 +88,20 @@ def finding_records(
         }
         records.append(record)
     return records
+
+
+def count_findings(
+    session: Session,
+    *,
+    site: str | None = None,
+    account: str | None = None,
+    unit: str | None = None,
+    rule: str | None = None,
+    status: str = "open",
+) -> int:
+    """How many findings ``query_findings`` would select (counted in the database)."""
+    statement = _filtered(select(Finding.id), site, account, unit, rule, status).order_by(None)
+    return int(session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
 
 
 def _filtered(

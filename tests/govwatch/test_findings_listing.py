@@ -37,6 +37,16 @@ def test_listing_records_are_the_finding_records(database_url: str, govwatch_cli
     assert [line.split("\t")[:2] for line in lines] == [
         [str(record["id"]), record["rule"]] for record in expected
     ]
+    # A table lists the first rows in listing order and says how many there are.
+    first = govwatch_cli("findings", "--site", "s", "--limit", "2")
+    assert first.returncode == 0
+    assert [line.split("\t")[0] for line in first.stdout.splitlines()[1:]] == [
+        str(record["id"]) for record in expected[:2]
+    ]
+    assert f"共 {len(expected)} 条,仅列出前 2 条" in first.stderr
+    exported = govwatch_cli("findings", "--site", "s", "--format", "csv", "--limit", "0")
+    assert len(exported.stdout.splitlines()) == len(expected) + 1 and not exported.stderr
+    assert govwatch_cli("findings", "--limit", "-1").returncode == 2
 
 
 @pytest.mark.sqlite_only
