@@ -99,8 +99,6 @@ class Settings(BaseSettings):
     link_timeout_s: float = 15.0
     link_per_host_concurrency: int = 4
     link_per_host_delay_s: float = 0.0
-    screenshots: bool = Field(default=True, description="screenshot pages of new veto findings")
-    evidence_dir: str = "data/evidence"
 
     # --- new-media accounts ------------------------------------------------------------
     platform_delay_s: float = Field(

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from monitor.rubric import Rubric, RuleSettings, load_rubric
@@ -64,94 +65,174 @@ def fingerprint(rule_code: str, target_type: str, target_id: str, subject: str) 
     return f"{key[:200]}|sha256:{digest}"
 
 
+#: Fingerprints or ids per IN (...) statement, well under any bind-parameter limit.
+_CHUNK = 500
+
+
 def _apply(
     session: Session,
     rule: Rule,
     rule_settings: RuleSettings,
-    judgements: list[Judgement],
+    judgements: Iterable[Judgement],
     summary: CheckSummary,
 ) -> None:
-    open_findings = {
-        finding.fingerprint: finding
-        for finding in session.scalars(
-            select(Finding).where(Finding.rule == rule.code, Finding.status == "open")
-        )
-    }
+    """Store one rule's judgements set-based: a few statements per rule, not one per finding.
+
+    Writing findings as ORM objects, one flush at a time, was a third of a large check
+    on SQLite and most of it on PostgreSQL. Here the rule's detections are collected
+    as rows (judgements are consumed as the rule yields them, so healthy targets cost
+    one set entry, not an object), the rule's open findings and the resolved findings
+    coming back are read as plain rows, and then: one multi-row INSERT for new
+    findings, one executemany UPDATE for those seen again with something changed, and
+    one UPDATE per chunk of ids for those seen again unchanged (last_seen only) and for
+    those resolved. Plain Core statements behave the same
+    on SQLite and PostgreSQL.
+    """
     now = utcnow()
-    seen: set[str] = set()
-    reopened: list[Finding] = []
+    rows: dict[str, dict[str, Any]] = {}
     judged_targets: set[tuple[str, str]] = set()
-    closed_findings = _closed_findings(session, rule, judgements, open_findings)
     for judgement in judgements:
         judged_targets.add((judgement.target_type, judgement.target_id))
         for detection in judgement.detections:
             key = fingerprint(
                 rule.code, judgement.target_type, judgement.target_id, detection.subject
             )
-            if key in seen:
-                continue
-            seen.add(key)
-            finding = open_findings.get(key) or closed_findings.get(key)
-            if finding is None:
-                finding = Finding(
-                    fingerprint=key,
-                    rule=rule.code,
-                    target_type=judgement.target_type,
-                    target_id=judgement.target_id,
-                    subject=detection.subject,
-                    first_seen=now,
-                )
-                session.add(finding)
-                summary.opened[rule.code] += 1
-                reopened.append(finding)
-            elif finding.status != "open":
-                summary.opened[rule.code] += 1  # the problem came back
-                reopened.append(finding)
-            else:
-                summary.refreshed[rule.code] += 1
-            finding.severity = rule_settings.severity
-            finding.points = _points(rule_settings, detection)
-            finding.unit = judgement.unit
-            finding.message = detection.message
-            finding.evidence = list(detection.evidence)
-            finding.last_seen = now
-            finding.status = "open"
-            finding.resolved_at = None
-    session.flush()
-    summary.opened_ids.extend(finding.id for finding in reopened)
-    for key, finding in open_findings.items():
-        if key not in seen and (finding.target_type, finding.target_id) in judged_targets:
-            finding.status = "resolved"
-            finding.resolved_at = now
-            summary.resolved[rule.code] += 1
-
-
-_LOOKUP_CHUNK = 500  # fingerprints per IN (...) look-up, well under any bind-parameter limit
-
-
-def _closed_findings(
-    session: Session, rule: Rule, judgements: list[Judgement], open_findings: dict[str, Finding]
-) -> dict[str, Finding]:
-    """The resolved findings this check's detections bring back, in a few IN (...) queries.
-
-    One query per detection (and the autoflush each one triggered, inserting the new
-    findings one at a time) cost most of a first check on a large database.
-    """
-    wanted = sorted(
-        {
-            fingerprint(rule.code, j.target_type, j.target_id, d.subject)
-            for j in judgements
-            for d in j.detections
-        }
-        - open_findings.keys()
+            if key in rows:
+                continue  # the first detection of a problem speaks for it
+            rows[key] = {
+                "fingerprint": key,
+                "target_type": judgement.target_type,
+                "target_id": judgement.target_id,
+                "subject": detection.subject,
+                "severity": rule_settings.severity,
+                "points": _points(rule_settings, detection),
+                "unit": judgement.unit,
+                "message": detection.message,
+                "evidence": list(detection.evidence),
+            }
+    findings = Finding.__table__
+    # What each open finding says now, to tell a finding seen again unchanged (only
+    # last_seen moves: one UPDATE per chunk of ids) from one whose sentence, evidence,
+    # points or unit changed (rewritten in one executemany UPDATE).
+    open_findings: dict[str, tuple[int, str, str]] = {}
+    unchanged: set[str] = set()
+    for finding_id, key, target_type, target_id, *stored in session.execute(
+        select(
+            findings.c.id,
+            findings.c.fingerprint,
+            findings.c.target_type,
+            findings.c.target_id,
+            findings.c.severity,
+            findings.c.points,
+            findings.c.unit,
+            findings.c.message,
+            findings.c.evidence,
+        ).where(findings.c.rule == rule.code, findings.c.status == "open")
+    ):
+        open_findings[key] = (finding_id, target_type, target_id)
+        row = rows.get(key)
+        if row is not None and stored == [
+            row["severity"],
+            row["points"],
+            row["unit"],
+            row["message"],
+            row["evidence"],
+        ]:
+            unchanged.add(key)
+    # A fingerprint names its rule, so a stored one that is not open is a resolved
+    # finding of this rule: the problem came back.
+    closed = _stored_ids(session, sorted(rows.keys() - open_findings.keys()))
+    new = [key for key in rows if key not in open_findings and key not in closed]
+    if new:
+        inserted = session.execute(
+            insert(findings).returning(findings.c.id),
+            [
+                {
+                    **rows[key],
+                    "rule": rule.code,
+                    "first_seen": now,
+                    "last_seen": now,
+                    "status": "open",
+                    "resolved_at": None,
+                }
+                for key in new
+            ],
+        )
+        summary.opened_ids.extend(sorted(inserted.scalars()))
+        summary.opened[rule.code] += len(new)
+    seen_again = [
+        (open_findings[key][0] if key in open_findings else closed[key], key)
+        for key in rows
+        if (key in open_findings or key in closed) and key not in unchanged
+    ]
+    if seen_again:
+        session.execute(
+            update(findings)
+            .where(findings.c.id == bindparam("finding_id"))
+            .values(
+                severity=bindparam("new_severity"),
+                points=bindparam("new_points"),
+                unit=bindparam("new_unit"),
+                message=bindparam("new_message"),
+                evidence=bindparam("new_evidence", type_=findings.c.evidence.type),
+                last_seen=now,
+                status="open",
+                resolved_at=None,
+            ),
+            [
+                {
+                    "finding_id": finding_id,
+                    "new_severity": rows[key]["severity"],
+                    "new_points": rows[key]["points"],
+                    "new_unit": rows[key]["unit"],
+                    "new_message": rows[key]["message"],
+                    "new_evidence": rows[key]["evidence"],
+                }
+                for finding_id, key in seen_again
+            ],
+        )
+    same = sorted(open_findings[key][0] for key in unchanged)
+    for start in range(0, len(same), _CHUNK):
+        session.execute(
+            update(findings)
+            .where(findings.c.id.in_(same[start : start + _CHUNK]))
+            .values(last_seen=now)
+        )
+    reopened = sorted(closed[key] for key in rows if key in closed)
+    summary.opened_ids.extend(reopened)
+    summary.opened[rule.code] += len(reopened)
+    summary.refreshed[rule.code] += len(seen_again) + len(same) - len(reopened)
+    # Open findings not seen again on a target the rule judged are fixed; those of
+    # targets it could not judge stay as they are.
+    fixed = sorted(
+        finding_id
+        for key, (finding_id, target_type, target_id) in open_findings.items()
+        if key not in rows and (target_type, target_id) in judged_targets
     )
-    closed: dict[str, Finding] = {}
-    with session.no_autoflush:
-        for start in range(0, len(wanted), _LOOKUP_CHUNK):
-            chunk = wanted[start : start + _LOOKUP_CHUNK]
-            for finding in session.scalars(select(Finding).where(Finding.fingerprint.in_(chunk))):
-                closed[finding.fingerprint] = finding
-    return closed
+    for start in range(0, len(fixed), _CHUNK):
+        session.execute(
+            update(findings)
+            .where(findings.c.id.in_(fixed[start : start + _CHUNK]))
+            .values(status="resolved", resolved_at=now)
+        )
+    summary.resolved[rule.code] += len(fixed)
+
+
+def _stored_ids(session: Session, keys: list[str]) -> dict[str, int]:
+    """The ids of the stored findings with these fingerprints, in a few IN (...) queries."""
+    findings = Finding.__table__
+    stored: dict[str, int] = {}
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        stored.update(
+            (key, finding_id)
+            for finding_id, key in session.execute(
+                select(findings.c.id, findings.c.fingerprint).where(
+                    findings.c.fingerprint.in_(chunk)
+                )
+            )
+        )
+    return stored
 
 
 def make_context(
@@ -170,13 +251,17 @@ def make_context(
     )
 
 
-def _evaluate(context: CheckContext) -> Iterator[tuple[Rule, RuleSettings, list[Judgement]]]:
+def _evaluate(
+    context: CheckContext,
+) -> Iterator[tuple[Rule, RuleSettings, Iterable[Judgement]]]:
+    """Each applied rule with its judgements, yielded as the rule produces them (consume
+    them before the next rule: nothing keeps a rule's judgements in memory)."""
     for rule_class in RULES:
         rule_settings = context.rubric.settings_for(rule_class.code)
         if rule_settings is None:
             continue  # not applied in this deployment; its findings stay as they were
         rule = rule_class()
-        yield rule, rule_settings, list(rule.evaluate(context))
+        yield rule, rule_settings, rule.evaluate(context)
 
 
 def _points(rule_settings: RuleSettings, detection: Detection) -> float:
@@ -194,9 +279,11 @@ def run_check(
     """Evaluate every rule the rubric applies, as of ``as_of``, and update findings."""
     context = make_context(session, as_of, settings, rubric)
     summary = CheckSummary(as_of=as_of)
+    session.flush()  # findings are written with Core statements: pending ORM changes first
     for rule, rule_settings, judgements in _evaluate(context):
         _apply(session, rule, rule_settings, judgements, summary)
-        session.flush()
+    # Finding objects the caller holds were changed behind the ORM's back: reload on access.
+    session.expire_all()
     return summary
 
 

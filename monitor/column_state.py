@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
@@ -45,8 +46,8 @@ class ColumnState:
     list_status: str | None
     items_found: int
     newest_published_on: date | None  # newest stated date not after the day judged
-    dated_items: int  # items with a stated date not after the day judged
-    undated_items: int
+    has_dated_items: bool  # any item with a stated date not after the day judged
+    has_undated_items: bool
     fetched_at: datetime | None = None  # when the fetch that speaks for the day ran
     coverage_gap: str = ""  # why the day judged is not covered; "" when it is
 
@@ -114,17 +115,20 @@ def _query_column_states(context: CheckContext, page_kind: str) -> list[ColumnSt
         if page_kind == "homepage"
         else SiteColumn.origin != "homepage"
     )
-    # Only this page kind's columns: the homepage call otherwise scans every item too.
-    items = (
-        select(
-            Item.column_id,
-            func.max(Item.published_on).filter(Item.published_on <= context.as_of).label("newest"),
-            func.count(Item.id).filter(Item.published_on <= context.as_of).label("dated"),
-            func.count(Item.id).filter(Item.published_on.is_(None)).label("undated"),
-        )
-        .where(Item.column_id.in_(select(SiteColumn.id).where(origin_filter)))
-        .group_by(Item.column_id)
-        .subquery()
+    # Per column, two seeks in the (column_id, published_on) index rather than an
+    # aggregate over every item: the cost follows the number of columns, not of items
+    # (grouping all items was the largest share of a check on a large database).
+    newest = (
+        select(func.max(Item.published_on))
+        .where(Item.column_id == SiteColumn.id, Item.published_on <= context.as_of)
+        .correlate(SiteColumn)
+        .scalar_subquery()
+    )
+    has_undated = (
+        select(Item.id)
+        .where(Item.column_id == SiteColumn.id, Item.published_on.is_(None))
+        .correlate(SiteColumn)
+        .exists()
     )
     before = aliased(Fetch)
     after = aliased(Fetch)
@@ -138,9 +142,8 @@ def _query_column_states(context: CheckContext, page_kind: str) -> list[ColumnSt
             SiteColumn.url,
             SiteColumn.category,
             column_unit.name,
-            items.c.newest,
-            func.coalesce(items.c.dated, 0),
-            func.coalesce(items.c.undated, 0),
+            newest,
+            has_undated,
             last_ok.c.at,
             *_fetch_columns(before),
             after.id,
@@ -153,21 +156,28 @@ def _query_column_states(context: CheckContext, page_kind: str) -> list[ColumnSt
         .outerjoin(last_ok, last_ok.c.column_id == SiteColumn.id)
         .outerjoin(later_ok, later_ok.c.column_id == SiteColumn.id)
         .outerjoin(after, after.id == later_ok.c.fetch_id)
-        .outerjoin(items, items.c.column_id == SiteColumn.id)
         .where(and_(Site.active.is_(True), SiteColumn.active.is_(True), origin_filter))
         .order_by(Site.id, SiteColumn.id)
     )
     rows = context.session.execute(statement).all()
     recent_from = cutoff - timedelta(days=context.settings.observation_grace_days + 1)
-    later_ids = [row[17] for row in rows if row[17] is not None]
+    later_ids = [row[16] for row in rows if row[16] is not None]
     reach = _later_reach(context, later_ids)
+    # Every check holds these states for its whole run (a province has tens of thousands
+    # of columns): repeated values share one string object instead of one per row.
+    shared: dict[str, str] = {}
+
+    def same(value: Any) -> Any:
+        return None if value is None else shared.setdefault(value, value)
+
     states = []
     for row in rows:
-        # The SELECT lists: 7 identity fields (ColumnState's first 7), 3 item counts, the
-        # last success, the latest fetch (6 fields), then the later readable fetch's id and
-        # its 6 fields.
-        base, counts, last_ok_at = row[:7], row[7:10], row[10]
-        before_fetch, after_id, after_fetch = row[11:17], row[17], row[18:24]
+        # The SELECT lists: 7 identity fields (ColumnState's first 7), the newest date and
+        # whether undated items exist, the last success, the latest fetch (6 fields), then
+        # the later readable fetch's id and its 6 fields.
+        base, newest_on, undated, last_ok_at = row[:7], row[7], row[8], row[9]
+        counts = (newest_on, newest_on is not None, bool(undated))
+        before_fetch, after_id, after_fetch = row[10:16], row[16], row[17:23]
         gap = ""
         if before_fetch[5] is not None and (
             before_fetch[1] != "ok" or before_fetch[5] > recent_from
@@ -189,7 +199,26 @@ def _query_column_states(context: CheckContext, page_kind: str) -> list[ColumnSt
                 if last_ok_at is not None
                 else "(从未成功抓取)"
             )
-        states.append(ColumnState(*base, *chosen[:5], *counts, chosen[5], gap))
+        fetch_url, error_class, error_detail, list_status, items_found, fetched_at = chosen
+        states.append(
+            ColumnState(
+                base[0],
+                same(base[1]),  # site id, name and unit: one string per site, not per column
+                same(base[2]),
+                base[3],
+                base[4],
+                same(base[5]),
+                same(base[6]),
+                base[4] if fetch_url == base[4] else fetch_url,
+                same(error_class),
+                same(error_detail),
+                same(list_status),
+                items_found,
+                *counts,
+                fetched_at,
+                gap,
+            )
+        )
     return states
 
 

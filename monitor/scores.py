@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
 from monitor.rubric import Rubric, load_rubric
 from storage.models import Account, AccountFetch, Fetch, Finding, Site, Unit
@@ -97,11 +97,11 @@ class RegionTotals:
         )
 
 
-def _owner(finding: FindingLike) -> tuple[str, str] | None:
-    if finding.target_type in ("site", "account"):
-        return finding.target_type, finding.target_id
-    if finding.target_type == "column":
-        return "site", finding.target_id.split("/", 1)[0]
+def _owner(target_type: str, target_id: str) -> tuple[str, str] | None:
+    if target_type in ("site", "account"):
+        return target_type, target_id
+    if target_type == "column":
+        return "site", target_id.split("/", 1)[0]
     return None
 
 
@@ -111,10 +111,107 @@ def capped_deductions(findings: Sequence[FindingLike], rubric: Rubric) -> float:
     for finding in findings:
         if finding.severity == "deduction":
             by_rule[finding.rule] += finding.points
-    return round(
-        sum(min(total, rubric.cap(rule)) for rule, total in by_rule.items()),
-        2,
+    return _capped(by_rule, rubric)
+
+
+def _capped(by_rule: dict[str, float], rubric: Rubric) -> float:
+    return round(sum(min(total, rubric.cap(rule)) for rule, total in by_rule.items()), 2)
+
+
+@dataclass
+class _Tally:
+    """What one site's or account's counted findings add up to."""
+
+    vetoes: set[str] = field(default_factory=set)
+    deductions: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    problems: list[str] = field(default_factory=list)
+
+    def add(self, rule: str, severity: str, points: float) -> None:
+        if severity == "veto":
+            self.vetoes.add(rule)
+        elif severity == "deduction":
+            self.deductions[rule] += points
+
+
+def _tally_findings(
+    findings: Sequence[FindingLike], not_checked: dict[tuple[str, str], str] | None
+) -> tuple[dict[tuple[str, str], _Tally], dict[tuple[str, str], str]]:
+    """Tallies per site and account from findings in memory (judged on the fly)."""
+    unchecked = dict(not_checked or {})
+    for finding in findings:
+        key = (finding.target_type, finding.target_id)
+        if finding.rule == "CHECK_FAILED" and key not in unchecked:
+            unchecked[key] = finding.message
+    tallies: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
+    for finding in findings:
+        column_unchecked = ("column", finding.target_id) in unchecked
+        if finding.target_type == "column" and finding.rule != "CHECK_FAILED" and column_unchecked:
+            continue  # the column was not observed on the day: this is no judgement of it
+        owner = _owner(finding.target_type, finding.target_id)
+        if owner is not None:
+            tally = tallies[owner]
+            tally.add(finding.rule, finding.severity, finding.points)
+            tally.problems.append(finding.message)
+    return tallies, unchecked
+
+
+def _tally_stored(
+    session: Session, with_problems: bool
+) -> tuple[dict[tuple[str, str], _Tally], dict[tuple[str, str], str]]:
+    """Tallies per site and account from the open findings, summed in SQL.
+
+    The database returns one row per target, rule and severity (points summed), not
+    one per finding, and the sentences (when wanted) as bare strings: no finding is
+    loaded as an object, so the cost follows the number of targets, not of findings.
+    """
+    is_open = Finding.status == "open"
+    unchecked: dict[tuple[str, str], str] = {}
+    for target_type, target_id, message in session.execute(
+        select(Finding.target_type, Finding.target_id, Finding.message)
+        .where(is_open, Finding.rule == "CHECK_FAILED")
+        .order_by(Finding.id)
+    ):
+        unchecked.setdefault((target_type, target_id), message)
+    failed_column = aliased(Finding)
+    counted = is_open & ~(
+        (Finding.target_type == "column")
+        & (Finding.rule != "CHECK_FAILED")
+        # The column was not observed on the day: its findings are no judgement of it.
+        & select(failed_column.id)
+        .where(
+            failed_column.status == "open",
+            failed_column.rule == "CHECK_FAILED",
+            failed_column.target_type == "column",
+            failed_column.target_id == Finding.target_id,
+        )
+        .exists()
     )
+    tallies: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
+    for target_type, target_id, rule, severity, points in session.execute(
+        select(
+            Finding.target_type,
+            Finding.target_id,
+            Finding.rule,
+            Finding.severity,
+            func.sum(Finding.points),
+        )
+        .where(counted, Finding.severity.in_(("veto", "deduction")))
+        .group_by(Finding.target_type, Finding.target_id, Finding.rule, Finding.severity)
+    ):
+        owner = _owner(target_type, target_id)
+        if owner is not None:
+            tallies[owner].add(rule, severity, float(points or 0.0))
+    if with_problems:
+        for target_type, target_id, message in session.execute(
+            select(Finding.target_type, Finding.target_id, Finding.message)
+            .where(counted)
+            .order_by(Finding.id)
+            .execution_options(yield_per=5000)
+        ):
+            owner = _owner(target_type, target_id)
+            if owner is not None:
+                tallies[owner].problems.append(message)
+    return tallies, unchecked
 
 
 def compute_scores(
@@ -123,29 +220,21 @@ def compute_scores(
     *,
     findings: Sequence[FindingLike] | None = None,
     not_checked: dict[tuple[str, str], str] | None = None,
+    with_problems: bool = True,
 ) -> list[TargetScore]:
     """Every active site's and account's score.
 
-    From ``findings`` (default: the findings now open) and ``not_checked``, the
-    targets no observation covers with the reason (as ``monitor.check.judge`` gives
-    them; default: none beyond what the findings say).
+    From ``findings`` (default: the findings now open, summed in SQL) and
+    ``not_checked``, the targets no observation covers with the reason (as
+    ``monitor.check.judge`` gives them; default: none beyond what the findings say).
+    ``with_problems=False`` leaves out every problem's sentence (for a view that shows
+    only scores and verdicts).
     """
     rubric = rubric or load_rubric()
     if findings is None:
-        findings = list(session.scalars(select(Finding).where(Finding.status == "open")))
-    unchecked = dict(not_checked or {})
-    for finding in findings:
-        key = (finding.target_type, finding.target_id)
-        if finding.rule == "CHECK_FAILED" and key not in unchecked:
-            unchecked[key] = finding.message
-    open_findings: dict[tuple[str, str], list[FindingLike]] = defaultdict(list)
-    for finding in findings:
-        column_unchecked = ("column", finding.target_id) in unchecked
-        if finding.target_type == "column" and finding.rule != "CHECK_FAILED" and column_unchecked:
-            continue  # the column was not observed on the day: this is no judgement of it
-        owner = _owner(finding)
-        if owner is not None:
-            open_findings[owner].append(finding)
+        tallies, unchecked = _tally_stored(session, with_problems)
+    else:
+        tallies, unchecked = _tally_findings(findings, not_checked)
     crawled = {("site", site_id) for site_id in session.scalars(select(Fetch.site_id).distinct())}
     crawled |= {
         ("account", account_id)
@@ -153,20 +242,25 @@ def compute_scores(
     }
     units = dict(session.execute(select(Unit.id, Unit.name)).all())
     targets: list[tuple[str, str, str, int | None, str | None]] = [
-        ("site", site.id, site.name, site.unit_id, None)
-        for site in session.scalars(select(Site).where(Site.active.is_(True)).order_by(Site.id))
-    ]
-    targets += [
-        ("account", account.id, account.name, account.unit_id, account.platform)
-        for account in session.scalars(
-            select(Account).where(Account.active.is_(True)).order_by(Account.id)
+        ("site", site_id, name, unit_id, None)
+        for site_id, name, unit_id in session.execute(
+            select(Site.id, Site.name, Site.unit_id).where(Site.active.is_(True)).order_by(Site.id)
         )
     ]
+    targets += [
+        ("account", account_id, name, unit_id, platform)
+        for account_id, name, unit_id, platform in session.execute(
+            select(Account.id, Account.name, Account.unit_id, Account.platform)
+            .where(Account.active.is_(True))
+            .order_by(Account.id)
+        )
+    ]
+    empty = _Tally()
     scores = []
     for target_type, target_id, name, unit_id, platform in targets:
-        target_findings = open_findings.get((target_type, target_id), [])
+        tally = tallies.get((target_type, target_id), empty)
         unit = units.get(unit_id) if unit_id is not None else None
-        problems = tuple(f.message for f in target_findings)
+        problems = tuple(tally.problems)
         reason = unchecked.get((target_type, target_id))
         if (target_type, target_id) not in crawled or reason is not None:
             reason = reason or "尚未检查(从未抓取)"
@@ -186,8 +280,8 @@ def compute_scores(
                 )
             )
             continue
-        vetoes = tuple(sorted({f.rule for f in target_findings if f.severity == "veto"}))
-        deductions = capped_deductions(target_findings, rubric)
+        vetoes = tuple(sorted(tally.vetoes))
+        deductions = _capped(tally.deductions, rubric)
         score = max(0.0, round(100.0 - deductions, 2))
         verdict = FAIL if vetoes or score < rubric.pass_line else PASS
         scores.append(

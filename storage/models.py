@@ -209,6 +209,8 @@ class Finding(Base):
     __table_args__ = (
         Index("ix_findings_status_rule", "status", "rule"),
         Index("ix_findings_target", "target_type", "target_id"),
+        # The listing order (govwatch findings, the dashboard): read in order, not sorted.
+        Index("ix_findings_status_target", "status", "target_type", "target_id", "rule", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,7 +1,8 @@
 """``govwatch check``: evaluate every rule as of a day and update findings.
 
-Today (the default) is the live check: findings are opened, refreshed or resolved,
-and screenshots taken for new vetoes. A past day (``--as-of`` before today, China
+Today (the default) is the live check: findings are opened, refreshed or resolved.
+It spends nothing on evidence: a finding's evidence is what the crawl stored (its
+URLs, and the evidence page the dashboard renders from stored observations). A past day (``--as-of`` before today, China
 time) is judged on the fly and printed; nothing is stored, so re-judging the past
 leaves the live findings (open ones, first-seen dates, notifications) exactly as
 they were (see ``monitor/check.py``). A future day is refused.
@@ -87,11 +88,7 @@ def check(
         return
     with session_scope() as session:
         summary = run_check(session, day)
-    from crawler.health.evidence import capture_veto_evidence  # browser code: load on use
-
-    shots = capture_veto_evidence(summary.opened_ids)
     console.print(
         f"检查完成(监测时间点 {day}): 新发现 {sum(summary.opened.values())} 个问题, "
         f"仍存在 {sum(summary.refreshed.values())} 个, 已整改 {sum(summary.resolved.values())} 个"
-        + (f", 已截图留证 {shots} 个" if shots else "")
     )

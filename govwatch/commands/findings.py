@@ -5,12 +5,13 @@ from __future__ import annotations
 from enum import StrEnum
 
 import typer
+from rich.console import Console
 
 from govwatch.errors import BadInput
 from govwatch.finding_filters import UnknownFilterValue, resolve_filters
 from govwatch.output import OutputFormat, print_rows
 from storage.db import session_scope
-from storage.findings_query import finding_record, query_findings
+from storage.findings_query import count_findings, finding_records
 
 
 class StatusFilter(StrEnum):
@@ -20,6 +21,9 @@ class StatusFilter(StrEnum):
     resolved = "resolved"
     all = "all"
 
+
+#: Rows a table lists unless --limit says otherwise.
+TABLE_LIMIT = 500
 
 SEVERITY_LABELS = {"veto": "单项否决", "deduction": "扣分", "info": "提示"}
 
@@ -59,6 +63,12 @@ def findings(
     rule: str | None = typer.Option(None, "--rule", help="规则代码,如 COLUMN_STALE(不区分大小写)"),
     status: StatusFilter = typer.Option(StatusFilter.open, "--status", help="open|resolved|all"),
     output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="输出格式"),
+    limit: int | None = typer.Option(
+        None,
+        "--limit",
+        min=0,
+        help=f"最多列出多少条(表格默认 {TABLE_LIMIT} 条,json/csv 默认全部;0 表示全部)",
+    ),
 ) -> None:
     """查询发现的问题(默认列出未整改的问题)。"""
     with session_scope() as session:
@@ -66,27 +76,41 @@ def findings(
             wanted = resolve_filters(session, site=site, account=account, unit=unit, rule=rule)
         except UnknownFilterValue as error:
             raise BadInput(str(error)) from error
-        found = query_findings(
+        table = output_format is OutputFormat.table
+        filters = {
+            "site": wanted.site,
+            "account": wanted.account,
+            "unit": wanted.unit,
+            "rule": wanted.rule,
+            "status": status.value,
+        }
+        # A province has tens of thousands of open findings: a table people read shows
+        # the first ones (in index order, so this costs what it shows); exports get all.
+        shown = (TABLE_LIMIT if table else 0) if limit is None else limit
+        rows = finding_records(
             session,
-            site=wanted.site,
-            account=wanted.account,
-            unit=wanted.unit,
-            rule=wanted.rule,
-            status=status.value,
+            **filters,
+            evidence=not table,  # a table does not show it: not read
+            limit=shown,
         )
-        rows = [finding_record(finding) for finding in found]
-        # People read China days (the judging days), not the UTC day of the stored time.
-        china_days = [finding.first_seen_day.isoformat() for finding in found]
-    if output_format is OutputFormat.table:
-        for row, china_day in zip(rows, china_days, strict=True):
+        total = count_findings(session, **filters) if shown and len(rows) == shown else len(rows)
+    if total > len(rows):
+        Console(stderr=True).print(
+            f"共 {total} 条,仅列出前 {len(rows)} 条;可用 --site、--unit、--rule 缩小范围,"
+            "或用 --limit 0、--format json|csv 列出全部",
+            highlight=False,
+        )
+    if table:
+        for row in rows:
             row["severity_label"] = SEVERITY_LABELS.get(row["severity"], row["severity"])
-            row["first_seen_day"] = china_day
         print_rows(
             rows,
             output_format,
             TABLE_COLUMNS,
-            title=f"问题清单({len(rows)} 条)",
+            title=f"问题清单({total} 条)",
             no_wrap=NO_WRAP,
         )
     else:
+        for row in rows:
+            del row["first_seen_day"]  # the JSON record is docs/findings.md's
         print_rows(rows, output_format, FINDING_COLUMNS)

@@ -40,11 +40,18 @@ def _insert_ignore(session: Session, rows: list[dict[str, object]]) -> None:
         return
     dialect = session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Notification)
+    # executemany rather than one VALUES list: thousands of rows would bind more
+    # parameters than one SQLite statement may (SQLAlchemy batches the rows itself).
     session.execute(
-        insert.values(rows).on_conflict_do_nothing(
+        insert.on_conflict_do_nothing(
             index_elements=[Notification.channel, Notification.subject_key]
-        )
+        ),
+        rows,
     )
+
+
+#: Finding ids per IN (...) look-up.
+ID_CHUNK = 5000
 
 
 def queue_veto_notifications(
@@ -54,9 +61,15 @@ def queue_veto_notifications(
     ids = list(finding_ids)
     if not ids or not channels:
         return 0
-    veto_ids = list(
-        session.scalars(select(Finding.id).where(Finding.id.in_(ids), Finding.severity == "veto"))
-    )
+    veto_ids: list[int] = []
+    # In chunks: a first check on a large database opens findings by the hundred
+    # thousand, more than one statement may bind (SQLite allows 32,766 parameters).
+    for start in range(0, len(ids), ID_CHUNK):
+        veto_ids += session.scalars(
+            select(Finding.id).where(
+                Finding.id.in_(ids[start : start + ID_CHUNK]), Finding.severity == "veto"
+            )
+        )
     now = utcnow()
     rows: list[dict[str, object]] = [
         {

@@ -36,7 +36,7 @@ from settings import get_settings
 from storage.clock import china_today
 from storage.db import session_scope
 from storage.findings_query import query_findings
-from storage.models import Account, Site, Unit
+from storage.models import Account, Finding, Site, Unit
 from storage.stats import (
     account_monthly_counts,
     column_summaries,
@@ -315,6 +315,22 @@ def create_app(
         if filter_error:
             response.status_code = 400
         return response
+
+    @app.get("/findings/{finding_id}/evidence", response_class=HTMLResponse)
+    def finding_evidence(request: Request, finding_id: int) -> HTMLResponse:
+        # Rendered on request from stored observations: checks spend nothing on evidence.
+        from govwatch.web.evidence import NO_FAITHFUL_EVIDENCE, evidence_html
+
+        _user(request)
+        with session_scope() as session:
+            finding = session.get(Finding, finding_id)
+            html = evidence_html(session, finding) if finding is not None else None
+        if html is not None:
+            return HTMLResponse(html)
+        what = f"问题 {finding_id}" if finding is None else None
+        missing = page(request, "missing.html", what=what, note=NO_FAITHFUL_EVIDENCE)
+        missing.status_code = 404
+        return missing
 
     def _score_of(
         scores: list[TargetScore], target_type: str, target_id: str

@@ -35,7 +35,7 @@ class ActivityMissing(Rule):
             if newest is not None and newest > since:
                 yield Judgement("column", state.target_id, state.unit)
                 continue
-            if state.undated_items:
+            if state.has_undated_items:
                 continue  # items without dates: we cannot tell when the last activity was
             problem = (
                 f"近{window}天未开展活动(最近一次为{newest:%Y-%m-%d})"

@@ -28,7 +28,7 @@ class HomepageFewUpdates(Rule):
         days = context.rubric.param(self.code, "window_days")
         minimum = context.rubric.param(self.code, "min_items")
         since = context.as_of - timedelta(days=days - 1)
-        states = [s for s in column_states(context, "homepage") if s.readable and s.dated_items]
+        states = [s for s in column_states(context, "homepage") if s.readable and s.has_dated_items]
         counts = dict(
             context.session.execute(
                 select(Item.column_id, func.count(Item.id))

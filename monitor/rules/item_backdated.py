@@ -32,9 +32,25 @@ class ItemBackdated(Rule):
     def evaluate(self, context: CheckContext) -> Iterator[Judgement]:
         grace = timedelta(days=context.rubric.param(self.code, "grace_days"))
         previous = aliased(Fetch)
+        # When each column was first read: only items that appeared after that can have
+        # been missing from an earlier read. A range of the (column_id, first_seen_at)
+        # index per column, instead of joining every item to its column's fetches.
+        first_read = (
+            select(Fetch.column_id, func.min(Fetch.fetched_at).label("at"))
+            .where(Fetch.page_kind == "column", Fetch.error_class == "ok")
+            .group_by(Fetch.column_id)
+            .subquery()
+        )
         # For each item: the last successful fetch of its column before it first appeared.
         prior_fetch = (
             select(Item.id.label("item_id"), func.max(previous.id).label("fetch_id"))
+            .select_from(first_read)
+            .join(
+                Item,
+                and_(
+                    Item.column_id == first_read.c.column_id, Item.first_seen_at > first_read.c.at
+                ),
+            )
             .join(
                 previous,
                 and_(

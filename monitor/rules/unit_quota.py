@@ -65,20 +65,29 @@ class UnitQuota(Rule):
             ),
         )
         units = dict(context.session.execute(maintaining).all())
-        per_day: dict[int, dict[date, int]] = {}
-        rows = context.session.execute(
-            select(unit_column, Item.published_on, func.count(Item.id))
-            .join(SiteColumn, SiteColumn.id == Item.column_id)
-            .join(Site, Site.id == SiteColumn.site_id)
-            .where(
-                SiteColumn.origin != "homepage",
-                Item.published_on >= since,
-                Item.published_on <= context.as_of,
+        bounds = [*months, *((monday, monday + timedelta(days=6)) for monday in weeks)]
+        # Per unit, the items of each period counted in SQL: one row per unit, not one
+        # per unit and day.
+        per_period: dict[int, tuple[int, ...]] = {
+            row[0]: tuple(row[1:])
+            for row in context.session.execute(
+                select(
+                    unit_column,
+                    *(
+                        func.count().filter(Item.published_on.between(start, end))
+                        for start, end in bounds
+                    ),
+                )
+                .join(SiteColumn, SiteColumn.id == Item.column_id)
+                .join(Site, Site.id == SiteColumn.site_id)
+                .where(
+                    SiteColumn.origin != "homepage",
+                    Item.published_on >= since,
+                    Item.published_on <= context.as_of,
+                )
+                .group_by(unit_column)
             )
-            .group_by(unit_column, Item.published_on)
-        )
-        for unit_id, day, count in rows:
-            per_day.setdefault(unit_id, {})[day] = count
+        }
         observed_from = column_observed_from(context)
         covered_since: dict[int, date] = {}  # per unit: every column it maintains read since
         uncovered: set[int] = set()
@@ -94,7 +103,7 @@ class UnitQuota(Rule):
             if unit_id in uncovered or unit_id not in covered_since:
                 continue  # a column it maintains was not observed on the day: not judged
             first_observed = covered_since[unit_id]
-            days = per_day.get(unit_id, {})
+            counts = per_period.get(unit_id, (0,) * len(bounds))
             quota = {"monthly_site_items": monthly, "weekly_site_items": weekly} | overrides.get(
                 unit_name, {}
             )
@@ -111,10 +120,9 @@ class UnitQuota(Rule):
                 )
                 for monday in weeks
             ]
-            for start, end, label, required in periods:
+            for (start, end, label, required), count in zip(periods, counts, strict=True):
                 if not required or start < first_observed:
                     continue  # no quota, or the period began before the columns were read
-                count = sum(n for day, n in days.items() if start <= day <= end)
                 if count < required:
                     message = self.message_template.format(
                         unit=unit_name, period=label, count=count, quota=required

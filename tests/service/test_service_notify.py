@@ -8,10 +8,11 @@ import hashlib
 import hmac
 from collections.abc import Iterator
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from service_fakes import FakeSmtp, FakeWebhook
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from govwatch.service.channels import configured_channels, dingtalk_signed_url
 from govwatch.service.notify import (
@@ -167,3 +168,32 @@ def test_long_lists_are_split_to_the_robot_limit(database_url: str) -> None:
 def test_dingtalk_signature_is_appended_to_the_query() -> None:
     url = dingtalk_signed_url("https://oapi.dingtalk.com/robot/send?access_token=x", "s", 1)
     assert url.startswith("https://oapi.dingtalk.com/robot/send?access_token=x&timestamp=1&sign=")
+
+
+def test_a_first_check_opening_thousands_of_vetoes_queues_them_all(database_url: str) -> None:
+    # More ids and rows than one statement may bind (PostgreSQL: 65,535 parameters;
+    # SQLite: 32,766 unless built with more, as Debian's is).
+    now = utcnow()
+    rows = [
+        {
+            "fingerprint": f"RULE|site|s{index}|",
+            "rule": "HOMEPAGE_NOT_UPDATED" if index % 8 == 0 else "COLUMN_STALE",
+            "severity": "veto" if index % 8 == 0 else "deduction",
+            "target_type": "site",
+            "target_id": f"s{index}",
+            "message": "问题",
+            "evidence": [],
+            "first_seen": now,
+            "last_seen": now,
+        }
+        for index in range(72_000)
+    ]
+    with session_scope() as session:
+        session.execute(insert(Finding), rows)
+    with session_scope() as session:
+        ids = list(session.scalars(select(Finding.id)))
+        channel = SimpleNamespace(name="wecom")
+        queued = queue_veto_notifications(session, ids, DAY, [channel])  # type: ignore[list-item]
+    assert queued == 9_000
+    with session_scope() as session:
+        assert len(session.scalars(select(Notification.finding_id)).all()) == 9_000

@@ -1,38 +1,33 @@
-"""Evidence for new veto findings: a picture of what the crawl saw, never a later fetch.
+"""A finding's evidence page: what the crawl saw, rendered from stored observations.
 
 An office publicly criticised for a veto will ask "show me". The answer must show
-the problem as govwatch observed it, so nothing is fetched again here (a later fetch
-may fail and show Chromium's "This site can't be reached", or show raw API JSON):
-the evidence page is rendered from stored observations — the homepage's or the
-column's items with their stated dates and when the crawl saw them, the columns'
-newest dates, an account's posts with their dates, the homepage probes — headed by
-the finding's sentence and the time of the crawl it rests on. Chromium (Debian's,
-offline: every request from the page is refused) screenshots it; without a browser
-the HTML page itself is kept. A veto whose problem stored data cannot show gets no
-picture, and its evidence says so (``无可靠截图``) instead of a misleading one.
+the problem as govwatch observed it, so nothing is fetched again (a later fetch may
+fail and show a browser's "This site can't be reached", or show raw API JSON): the
+page is rendered from stored observations — the homepage's or the column's items
+with their stated dates and when the crawl saw them, the columns' newest dates, an
+account's posts with their dates, the homepage probes — headed by the finding's
+sentence and the time of the crawl it rests on.
+
+The dashboard renders it when someone opens it (``/findings/{id}/evidence``), so a
+check spends nothing on evidence: it never opens a browser or renders a page per new
+finding. A finding whose problem stored data cannot show gets no page, and the
+dashboard says so (``无可靠取证页``) instead of showing a misleading one.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from html import escape
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from settings import get_settings
 from storage.clock import CHINA_TZ, UTC, utcnow
-from storage.db import session_scope
 from storage.models import Account, AccountFetch, Fetch, Finding, Item, Post, Probe, SiteColumn
 
-log = logging.getLogger(__name__)
-
-#: What a veto's evidence says when stored observations cannot show its problem.
-NO_FAITHFUL_EVIDENCE = "无可靠截图:存储的观测无法如实呈现该问题,请按证据链接人工核实"
+#: What the dashboard says when stored observations cannot show a finding's problem.
+NO_FAITHFUL_EVIDENCE = "无可靠取证页:存储的观测无法如实呈现该问题,请按证据链接人工核实"
 
 ROWS = 30  # entries an evidence page lists
 #: Vetoes shown by the homepage's items and every column's newest date.
@@ -199,86 +194,3 @@ def evidence_html(session: Session, finding: Finding) -> str | None:
         f"<p class=m>govwatch 取证页:以下为抓取时所见(来自存储的观测,非事后重新访问)。"
         f"生成于 {escape(_local(utcnow()))}</p>{body}</body></html>"
     )
-
-
-async def _render(pages: list[tuple[int, Path, str]]) -> set[int]:
-    from playwright.async_api import Error as PlaywrightError
-    from playwright.async_api import async_playwright
-
-    settings = get_settings()
-    taken: set[int] = set()
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=settings.browser_executable, args=list(settings.browser_args)
-        )
-        try:
-            context = await browser.new_context(viewport={"width": 1280, "height": 900})
-            await context.route("**/*", lambda route: route.abort())  # offline: stored data only
-            for finding_id, path, html in pages:
-                page = await context.new_page()
-                try:
-                    await page.set_content(html, timeout=int(settings.probe_timeout_s * 1000))
-                    await page.screenshot(path=str(path), full_page=False)
-                    taken.add(finding_id)
-                except PlaywrightError as error:
-                    log.warning("no screenshot of finding %s: %s", finding_id, error)
-                finally:
-                    await page.close()
-        finally:
-            await browser.close()
-    return taken
-
-
-def capture_veto_evidence(finding_ids: Sequence[int]) -> int:
-    """Attach evidence to each open veto finding among ``finding_ids``.
-
-    A screenshot (or, without a browser, the HTML page) rendered from stored
-    observations, or the note that no faithful evidence exists. Returns how many
-    findings got a picture or page. Does nothing when screenshots are off.
-    """
-    settings = get_settings()
-    if not finding_ids or not settings.screenshots:
-        return 0
-    out_dir = Path(settings.evidence_dir)
-    pages: list[tuple[int, Path, str]] = []
-    with session_scope() as session:
-        findings = session.scalars(
-            select(Finding).where(
-                Finding.id.in_(list(finding_ids)),
-                Finding.severity == "veto",
-                Finding.status == "open",
-            )
-        ).all()
-        for finding in findings:
-            html = evidence_html(session, finding)
-            if html is None:
-                if NO_FAITHFUL_EVIDENCE not in finding.evidence:
-                    finding.evidence = [*finding.evidence, NO_FAITHFUL_EVIDENCE]
-                continue
-            stem = f"finding-{finding.id}-{utcnow():%Y%m%dT%H%M%S}"
-            pages.append((finding.id, out_dir / f"{stem}.png", html))
-    if not pages:
-        return 0
-    out_dir.mkdir(parents=True, exist_ok=True)
-    taken: set[int] = set()
-    if Path(settings.browser_executable).exists():
-        try:
-            taken = asyncio.run(_render(pages))
-        except Exception as error:  # the browser itself failed: keep the HTML pages instead
-            log.warning("screenshots failed: %s", error)
-    else:
-        log.warning("no browser at %s: evidence kept as HTML", settings.browser_executable)
-    attached: dict[int, Path] = {}
-    for finding_id, png, html in pages:
-        if finding_id in taken:
-            attached[finding_id] = png
-        else:
-            page = png.with_suffix(".html")
-            page.write_text(html, encoding="utf-8")
-            attached[finding_id] = page
-    with session_scope() as session:
-        for finding_id, path in attached.items():
-            finding = session.get(Finding, finding_id)
-            if finding is not None:
-                finding.evidence = [*finding.evidence, str(path.resolve())]
-    return len(attached)

@@ -1,0 +1,62 @@
+"""`govwatch findings` reads plain rows in index order: the same records as the
+finding objects give, without sorting every open finding."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+import pytest
+from observe import days_before, observe_column, register_columns
+from sqlalchemy import text
+
+from monitor.check import run_check
+from storage.db import session_scope
+from storage.findings_query import _filtered, finding_record, query_findings
+from storage.models import Finding
+
+AS_OF = date(2026, 9, 30)
+SEEN = datetime(2026, 9, 30, 2, 0)
+
+
+def test_listing_records_are_the_finding_records(database_url: str, govwatch_cli) -> None:  # type: ignore[no-untyped-def]
+    register_columns({"动态": "news", "通知": "notice", "要闻": "news"})
+    observe_column("首页", days_before(AS_OF, 30), SEEN, homepage=True)
+    for name in ("动态", "要闻"):
+        observe_column(name, days_before(AS_OF, 30), SEEN)
+    with session_scope() as session:
+        run_check(session, AS_OF)
+    with session_scope() as session:
+        expected = [finding_record(finding) for finding in query_findings(session, site="s")]
+    listed = govwatch_cli("findings", "--site", "s", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == expected and len(expected) >= 3
+    table = govwatch_cli("findings", "--site", "s")
+    assert table.returncode == 0
+    lines = table.stdout.splitlines()[1:]  # piped: a heading line, then one line per row
+    assert [line.split("\t")[:2] for line in lines] == [
+        [str(record["id"]), record["rule"]] for record in expected
+    ]
+    # A table lists the first rows in listing order and says how many there are.
+    first = govwatch_cli("findings", "--site", "s", "--limit", "2")
+    assert first.returncode == 0
+    assert [line.split("\t")[0] for line in first.stdout.splitlines()[1:]] == [
+        str(record["id"]) for record in expected[:2]
+    ]
+    assert f"共 {len(expected)} 条,仅列出前 2 条" in first.stderr
+    exported = govwatch_cli("findings", "--site", "s", "--format", "csv", "--limit", "0")
+    assert len(exported.stdout.splitlines()) == len(expected) + 1 and not exported.stderr
+    assert govwatch_cli("findings", "--limit", "-1").returncode == 2
+
+
+@pytest.mark.sqlite_only
+def test_the_default_listing_is_read_in_index_order(database_url: str) -> None:
+    from sqlalchemy import select
+
+    with session_scope() as session:
+        statement = _filtered(select(Finding.id), None, None, None, None, "open")
+        compiled = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        plan = " ".join(
+            str(row[-1]) for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
+        )
+    assert "ix_findings_status_target" in plan and "TEMP B-TREE" not in plan
