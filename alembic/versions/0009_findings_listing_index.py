@@ -4,7 +4,7 @@ The order ``govwatch findings`` and the dashboard list findings in (status, then
 target, rule, id), so a listing reads the index in order instead of sorting every
 open finding, and a check's per-rule look-up of open findings stays an index range.
 
-Revision ID: 0011
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-02 03:25:00
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0011"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
