@@ -93,21 +93,22 @@ start_redis() {
 # --- the suite, on SQLite and on PostgreSQL at once ---------------------------------
 # The runs share nothing (each test gets its own SQLite file; the PostgreSQL run
 # resets its own database), so they run side by side to keep CI short. Most tests
-# wait on a crawl or a server in another process, so the SQLite run uses two pytest
-# processes (pytest-xdist) beside the PostgreSQL one; the PostgreSQL run takes only
-# the tests that open a database (tests/conftest.py says which).
-SQLITE_WORKERS=${GOVWATCH_TEST_WORKERS:-2}
+# wait on a crawl or a server in another process, so each run uses two pytest
+# processes (pytest-xdist; on PostgreSQL each has a database of its own); the
+# PostgreSQL run takes only the tests that can behave differently there
+# (tests/conftest.py says which).
+WORKERS=${GOVWATCH_TEST_WORKERS:-2}
 start_postgres
 start_redis
 LOGS=$(mktemp -d)
 log "tests on SQLite and on PostgreSQL (side by side)"
 GOVWATCH_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/1" \
-  GOVWATCH_TEST_DATABASE_URL= pytest -q -p no:cacheprovider -n "$SQLITE_WORKERS" "$@" \
+  GOVWATCH_TEST_DATABASE_URL= pytest -q -p no:cacheprovider -n "$WORKERS" "$@" \
   >"$LOGS/sqlite.log" 2>&1 &
 sqlite_pid=$!
 GOVWATCH_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/2" \
   GOVWATCH_TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/govwatch_test" \
-  pytest -q -p no:cacheprovider -m "not sqlite_only" "$@" >"$LOGS/postgresql.log" 2>&1 &
+  pytest -q -p no:cacheprovider -n "$WORKERS" -m "not sqlite_only" "$@" >"$LOGS/postgresql.log" 2>&1 &
 postgresql_pid=$!
 sqlite_status=0; wait $sqlite_pid || sqlite_status=$?
 postgresql_status=0; wait $postgresql_pid || postgresql_status=$?

@@ -1,12 +1,14 @@
 """Shared fixtures: a fresh database per test (SQLite, or PostgreSQL when asked).
 
 Set ``GOVWATCH_TEST_DATABASE_URL`` to a PostgreSQL URL to run the suite on it; each
-test then starts from an empty ``public`` schema. Without it, each test gets its own
+test then starts from an empty ``public`` schema (under pytest-xdist, each worker in a
+database of its own, named after the worker). Without it, each test gets its own
 SQLite file.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -29,6 +31,30 @@ os.environ.setdefault("GOVWATCH_RATE_LIMIT_BACKOFF_S", "0")
 os.environ.setdefault("GOVWATCH_SCREENSHOTS", "false")  # tests that want them say so
 
 
+@functools.cache
+def _worker_postgresql(url: str) -> str:
+    """The database of this pytest-xdist worker: ``<name>_gw0``, ``<name>_gw1``, …,
+    created on first use, so that parallel workers never reset each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    name = f"{parsed.database}_{worker}"
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
 def _reset_postgresql(url: str) -> None:
     parsed = make_url(url)
     if parsed.drivername == "postgresql":
@@ -45,6 +71,7 @@ def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[st
     """A fresh, empty database, configured as GOVWATCH_DATABASE_URL for this test."""
     url = os.environ.get(TEST_DATABASE_ENV) or f"sqlite:///{tmp_path / 'govwatch.db'}"
     if url.startswith("postgresql"):
+        url = _worker_postgresql(url)
         _reset_postgresql(url)
     dispose_engines()
     monkeypatch.setenv("GOVWATCH_DATABASE_URL", url)
