@@ -282,8 +282,11 @@ def run_check(
     session.flush()  # findings are written with Core statements: pending ORM changes first
     for rule, rule_settings, judgements in _evaluate(context):
         _apply(session, rule, rule_settings, judgements, summary)
-    # Finding objects the caller holds were changed behind the ORM's back: reload on access.
-    session.expire_all()
+    # Finding objects the caller holds were changed behind the ORM's back: reload them on
+    # access (only them: the caller's other objects stay loaded, and usable once detached).
+    for held in list(session.identity_map.values()):
+        if isinstance(held, Finding):
+            session.expire(held)
     return summary
 
 
