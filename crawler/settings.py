@@ -38,6 +38,11 @@ RETRY_ENABLED = True
 RETRY_TIMES = _govwatch.retry_times
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19 starts, in every crawl, an HTTP server on localhost that runs any Python
+# code sent with the token it writes to the user's profile directory (its "remote
+# control", for an MCP client). A monitoring service has no use for it and must not
+# offer it; leaving it out also saves importing aiohttp in every crawl process.
+REMOTE_CONTROL_ENABLED = False
 # A normal run prints failures and a short summary (crawler/run_summary.py), not
 # Scrapy's ~100 INFO lines; `scrapy crawl … -L INFO` shows them when asked, and
 # GOVWATCH_LOG_LEVEL=DEBUG shows everything (secrets redacted).
@@ -63,7 +68,10 @@ DOWNLOAD_SLOTS = {
 }
 
 # Loggers at LOG_LEVEL: DEBUG records are not built (and redacted) to be dropped.
-EXTENSIONS = {"crawler.log_level.CrawlLogLevel": 0}
+EXTENSIONS = {
+    "crawler.log_level.CrawlLogLevel": 0,
+    "scrapy.extensions.remote_control.RemoteControl": None,  # see REMOTE_CONTROL_ENABLED
+}
 
 ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 300,

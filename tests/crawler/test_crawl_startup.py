@@ -59,3 +59,17 @@ def test_a_site_crawl_loads_no_browser_nor_redis_worker() -> None:
     assert "crawler.spiders.site" in loaded  # the probe works
     assert not loaded & {"playwright", "scrapy_playwright", "scrapy_redis", "redis"}
     assert "crawler.spiders.worker" not in loaded
+
+
+def test_no_crawl_starts_scrapys_code_execution_server() -> None:
+    # Scrapy 2.19's RemoteControl extension serves "run this Python code" on localhost
+    # in every crawl unless it is switched off (and imports aiohttp for it).
+    from scrapy.utils.conf import build_component_list
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    settings.setmodule("crawler.settings", priority="project")
+    enabled = build_component_list(settings.getwithbase("EXTENSIONS"))
+    assert "crawler.log_level.CrawlLogLevel" in enabled  # the project's extensions are read
+    assert not [path for path in enabled if "remote_control" in path.lower()]
+    assert settings.getbool("REMOTE_CONTROL_ENABLED") is False
