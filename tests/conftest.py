@@ -118,7 +118,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     A test without the ``database_url`` fixture never touches a database (parsers,
     the targets file, the CLI's argument checks): its PostgreSQL run would repeat its
-    SQLite run exactly, at the cost of minutes of CI.
+    SQLite run exactly, at the cost of minutes of CI. Neither does a test marked
+    ``database_neutral`` differ there: a crawl whose subject is a page's fault, a
+    platform's answer or the browser stores what any crawl stores, and the crawls
+    kept here (storing once, batches, long URLs, timelines, the demo, the scheduler)
+    cover that path on PostgreSQL.
     """
     if not os.environ.get(TEST_DATABASE_ENV):
         return
@@ -127,6 +131,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     first_cases: set[tuple[str, str]] = set()
     for item in items:
         uses_database = "database_url" in getattr(item, "fixturenames", ())
+        if item.get_closest_marker("database_neutral") is not None:
+            uses_database = False
         if uses_database and hasattr(item, "callspec"):
             # The cases of a parametrized test vary what is read or typed (a platform's
             # answer, a wrong argument), which the SQLite run covers case by case; the

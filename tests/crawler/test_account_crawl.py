@@ -115,6 +115,7 @@ def test_stale_and_low_frequency_accounts(platforms: FakePlatforms, database_url
     assert all(f.points == 5.0 for f in weeks)
 
 
+@pytest.mark.database_neutral
 @pytest.mark.parametrize("kind", ["login", "captcha", "418", "429"])
 def test_blocks_are_check_failed_and_nothing_else(
     platforms: FakePlatforms, database_url: str, kind: str
@@ -133,6 +134,7 @@ def test_blocks_are_check_failed_and_nothing_else(
     assert len(platforms.requests_for("444")) == expected_requests
 
 
+@pytest.mark.database_neutral
 def test_rss_and_wechat_feeds(platforms: FakePlatforms, database_url: str) -> None:
     rss = platforms.add_rss_feed("site", [DAYS * 1, DAYS * 3, DAYS * 4])
     wechat = platforms.add_wechat_account("MzA5", [DAYS * 2, DAYS * 20], feed_dates=False)
@@ -153,6 +155,7 @@ def test_rss_and_wechat_feeds(platforms: FakePlatforms, database_url: str) -> No
     assert wx_days == [china_today() - DAYS * 20, china_today() - DAYS * 2]  # read from articles
 
 
+@pytest.mark.database_neutral
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium not installed")
 def test_douyin_in_browser(platforms: FakePlatforms, database_url: str) -> None:
     platforms.add_douyin_account("MS4wLj", [DAYS * i for i in range(1, 100, 2)], page_size=18)
@@ -225,6 +228,7 @@ FAULTS = (
 )
 
 
+@pytest.mark.database_neutral
 @pytest.mark.parametrize("account_id", FAULTS)
 def test_fault_gives_check_failed_naming_the_fault_and_nothing_else(
     platforms: FakePlatforms, database_url: str, account_id: str
@@ -241,6 +245,7 @@ def test_fault_gives_check_failed_naming_the_fault_and_nothing_else(
         assert session.scalar(select(func.count(Post.id))) == 0
 
 
+@pytest.mark.database_neutral
 def test_weibo_account_with_no_posts_is_told_apart_from_a_missing_one(
     platforms: FakePlatforms, database_url: str
 ) -> None:
@@ -261,6 +266,7 @@ def test_weibo_account_with_no_posts_is_told_apart_from_a_missing_one(
     assert fetches["missing"].block_reason == "not_found"
 
 
+@pytest.mark.database_neutral
 @pytest.mark.parametrize("pin_style", ["isTop", "title", "mblogtype", "proweibotop"])
 def test_weibo_pins_of_every_marking_neither_stop_paging_nor_hide_silence(
     platforms: FakePlatforms, database_url: str, pin_style: str
@@ -291,6 +297,7 @@ def test_weibo_pins_of_every_marking_neither_stop_paging_nor_hide_silence(
     assert oldest_active < china_today() - timedelta(days=91)
 
 
+@pytest.mark.database_neutral
 def test_wechat_history_pages_reach_the_window_start(
     platforms: FakePlatforms, database_url: str
 ) -> None:
@@ -310,6 +317,7 @@ def test_wechat_history_pages_reach_the_window_start(
     assert rules() == {}  # no false ACCOUNT_LOW_FREQUENCY weeks
 
 
+@pytest.mark.database_neutral
 def test_wechat_no_session_on_a_later_page_keeps_only_what_was_proven(
     platforms: FakePlatforms, database_url: str
 ) -> None:
@@ -329,6 +337,7 @@ def test_wechat_no_session_on_a_later_page_keeps_only_what_was_proven(
     assert posts == 10 and second.complete_from == china_today() - DAYS * 10
 
 
+@pytest.mark.database_neutral
 def test_platform_cookies_reach_the_platform_and_never_the_log(
     platforms: FakePlatforms, database_url: str
 ) -> None:
@@ -369,6 +378,7 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
+@pytest.mark.database_neutral
 @needs_chromium
 def test_toutiao_profile_page_in_browser_gives_publish_times(
     platforms: FakePlatforms, database_url: str
@@ -391,6 +401,7 @@ def test_toutiao_profile_page_in_browser_gives_publish_times(
     assert rules() == {}
 
 
+@pytest.mark.database_neutral
 @needs_chromium
 @pytest.mark.parametrize(
     ("payload", "named"),

@@ -22,9 +22,10 @@ from storage.findings_query import query_findings
 from storage.models import Fetch
 from storage.registry import sync_targets
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("chromium") is None, reason="Debian chromium not installed"
-)
+pytestmark = [
+    pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium not installed"),
+    pytest.mark.database_neutral,
+]
 TODAY = china_today()
 
 # A challenge page as 加速乐/云锁 serve it to a browser that fails the check: set a

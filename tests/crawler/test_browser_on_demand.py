@@ -29,6 +29,7 @@ from storage.db import session_scope
 from storage.models import Fetch
 from storage.registry import sync_targets
 
+pytestmark = pytest.mark.database_neutral
 TODAY = china_today()
 
 JS_LIST = """<html><head><meta charset="utf-8"></head><body><div id="list"></div>

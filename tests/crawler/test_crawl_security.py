@@ -19,6 +19,7 @@ from storage.db import session_scope
 from storage.models import Article, Fetch, Item, LinkCheck, Site
 from storage.registry import sync_targets
 
+pytestmark = pytest.mark.database_neutral
 TODAY = china_today()
 SECRET = "GOVWATCH-LOCAL-FILE-SECRET-7f3a"
 

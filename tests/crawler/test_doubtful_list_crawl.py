@@ -24,6 +24,7 @@ from storage.findings_query import query_findings
 from storage.models import Fetch, Item
 from storage.registry import sync_targets
 
+pytestmark = pytest.mark.database_neutral
 TODAY = china_today()
 COLUMN_RULES = {"COLUMN_STALE", "COLUMN_EMPTY", "CHECK_FAILED"}
 

@@ -26,6 +26,7 @@ from storage.db import session_scope
 from storage.findings_query import query_findings
 from storage.registry import sync_targets
 
+pytestmark = pytest.mark.database_neutral
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "site_faults"
 TODAY = china_today()
 

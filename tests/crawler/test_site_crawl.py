@@ -118,6 +118,7 @@ def test_stale_empty_fresh_and_unreadable_columns(
         assert "HTTP 500" in broken.message
 
 
+@pytest.mark.database_neutral
 def test_refused_host_is_check_failed_only(database_url: str) -> None:
     dead = refused_url()
     text = f"""
@@ -167,6 +168,7 @@ def test_second_crawl_stores_items_once_and_fix_resolves(
         assert resolved[0].resolved_at is not None
 
 
+@pytest.mark.database_neutral
 def test_unknown_site_fails_with_clear_message(database_url: str) -> None:
     result = run_crawl("site", "nosuch", timeout_s=60, env={"GOVWATCH_DATABASE_URL": database_url})
     assert not result.ok

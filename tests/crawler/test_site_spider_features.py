@@ -72,6 +72,7 @@ def article(day: str) -> str:
     return f"<html><head><meta name='PubDate' content='{day} 09:30'></head><body>正文</body></html>"
 
 
+@pytest.mark.database_neutral
 def test_undated_list_takes_dates_from_its_articles(
     server: RoutedServer, database_url: str
 ) -> None:
@@ -88,6 +89,7 @@ def test_undated_list_takes_dates_from_its_articles(
     assert findings_by_target() == {}
 
 
+@pytest.mark.database_neutral
 def test_undated_list_with_undated_articles_counts_as_not_updated(
     server: RoutedServer, database_url: str
 ) -> None:
@@ -109,6 +111,7 @@ document.getElementById("list").innerHTML = html + "</ul>";
 </script></body></html>"""
 
 
+@pytest.mark.database_neutral
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium not installed")
 def test_static_page_without_list_is_rendered_and_reported(
     server: RoutedServer, database_url: str
@@ -125,6 +128,7 @@ def test_static_page_without_list_is_rendered_and_reported(
     assert findings_by_target() == {}
 
 
+@pytest.mark.database_neutral
 def test_redirect_to_login_page_is_check_failed(server: RoutedServer, database_url: str) -> None:
     server.routes["/ldxx/"] = Page(b"", status=302, headers={"Location": "/sso/login.jsp"})
     server.set_html("/sso/login.jsp", "<form><input name=u><input type=password name=p></form>")
@@ -136,6 +140,7 @@ def test_redirect_to_login_page_is_check_failed(server: RoutedServer, database_u
         assert "需要登录" in finding.message
 
 
+@pytest.mark.database_neutral
 def test_gbk_page_declared_only_in_http_header(server: RoutedServer, database_url: str) -> None:
     html = list_page("通知公告", [2, 40], TODAY, prefix="/tz/").replace(
         '<meta charset="utf-8">', ""
@@ -152,6 +157,7 @@ def test_gbk_page_declared_only_in_http_header(server: RoutedServer, database_ur
     assert titles == {"通知公告信息0", "通知公告信息1"}
 
 
+@pytest.mark.database_neutral
 def test_pagination_follows_configured_pages(server: RoutedServer, database_url: str) -> None:
     first = list_page("工作动态", [1, 2], TODAY, prefix="/dt/").replace(
         "</ul>", '</ul><div class="page"><a href="index_1.html">下一页</a></div>'
@@ -174,6 +180,7 @@ def test_pagination_follows_configured_pages(server: RoutedServer, database_url:
     assert kinds == ["column", "column_more", "homepage"]
 
 
+@pytest.mark.database_neutral
 def test_adhoc_crawl_discovers_columns(server: RoutedServer, database_url: str) -> None:
     server.set_html(
         "/",

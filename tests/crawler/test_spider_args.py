@@ -19,6 +19,7 @@ from storage.db import session_scope
 from storage.models import CrawlRun, Site
 from storage.registry import sync_targets
 
+pytestmark = pytest.mark.database_neutral
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TARGETS = """
 sites:

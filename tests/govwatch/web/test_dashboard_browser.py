@@ -169,6 +169,7 @@ def test_log_in_filter_open_site_download(browser_page, dashboard: str, tmp_path
 PAGES = ("/", "/findings", "/sites/jiaoyu", "/accounts/cangshan-fabu", "/report")
 
 
+@pytest.mark.database_neutral
 @pytest.mark.parametrize("width", [1280, 390])
 def test_pages_fit_the_screen_desktop_and_phone(
     browser_page, dashboard: str, tmp_path: Path, width: int
@@ -211,6 +212,7 @@ def test_site_page_lists_each_article_once_and_names_categories(
     }
 
 
+@pytest.mark.database_neutral
 def test_unknown_filter_says_so_and_lists_known_values(browser_page, dashboard: str) -> None:  # type: ignore[no-untyped-def]
     page = browser_page
     page.goto(dashboard + "/findings")

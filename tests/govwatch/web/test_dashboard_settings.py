@@ -22,6 +22,7 @@ def test_users_come_from_json_in_the_environment(monkeypatch: pytest.MonkeyPatch
     assert not authenticate(users, "lisi", "口令")
 
 
+@pytest.mark.database_neutral
 def test_serve_refuses_to_start_without_users(database_url: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "govwatch.cli", "serve", "--port", "1"],
