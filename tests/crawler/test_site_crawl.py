@@ -170,6 +170,6 @@ def test_second_crawl_stores_items_once_and_fix_resolves(
 
 @pytest.mark.database_neutral
 def test_unknown_site_fails_with_clear_message(database_url: str) -> None:
-    result = run_crawl("site", "nosuch", timeout_s=60, env={"GOVWATCH_DATABASE_URL": database_url})
+    result = run_crawl("site", "nosuch", timeout_s=300, env={"GOVWATCH_DATABASE_URL": database_url})
     assert not result.ok
     assert "nosuch" in result.log_tail and "未登记" in result.log_tail

@@ -177,6 +177,7 @@ def test_ipv6_and_tls(tmp_path: Path, database_url: str) -> None:
         assert "证书已过期" in tls.message
 
 
+@pytest.mark.database_neutral
 def test_crawl_still_reads_a_site_with_an_expired_certificate(
     tmp_path: Path, database_url: str
 ) -> None:

@@ -171,6 +171,7 @@ def _register(database_url: str, yaml_text: str) -> None:
         sync_targets(session, parse_targets(yaml_text, "t.yaml"))
 
 
+@pytest.mark.database_neutral
 def test_site_spider_sends_the_agent_and_ignores_robots_by_default(
     site: RecordingSite, database_url: str
 ) -> None:
@@ -202,6 +203,7 @@ def test_site_spider_sends_the_agent_and_ignores_robots_by_default(
     assert_govwatch_agent(site.agents())
 
 
+@pytest.mark.database_neutral
 def test_account_spider_sends_the_agent(site: RecordingSite, database_url: str) -> None:
     with FakePlatforms() as platforms:
         platforms.add_weibo_account("111", [timedelta(days=2 * i + 1) for i in range(5)])

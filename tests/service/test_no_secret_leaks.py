@@ -117,6 +117,7 @@ def run_spider(spider: str, argument: str, env: dict[str, str]) -> str:
     return done.stdout + done.stderr
 
 
+@pytest.mark.database_neutral
 @pytest.mark.timeout(900)
 def test_no_secret_in_logs_outputs_reports_or_tables(
     county_site: RoutedServer,

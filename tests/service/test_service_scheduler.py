@@ -243,6 +243,7 @@ def test_killed_scheduler_restarts_without_duplicates_and_coalesces(
     assert third.log.count("crawl site county:") == 1
 
 
+@pytest.mark.database_neutral
 def test_hanging_crawl_is_timed_out_and_the_others_still_run(
     fresh_site: RoutedServer,
     database_url: str,
@@ -273,6 +274,7 @@ def test_hanging_crawl_is_timed_out_and_the_others_still_run(
     assert "CHECK_FAILED" in _open_rules() or "HOMEPAGE_NOT_UPDATED" not in _open_rules()
 
 
+@pytest.mark.database_neutral
 def test_sigterm_interrupts_a_crawl_and_records_it(database_url: str, tmp_path: Path) -> None:
     targets = tmp_path / "targets.yaml"
     with HangingServer() as hanging:

@@ -30,7 +30,7 @@ def test_serve_refuses_to_start_without_users(database_url: str) -> None:
         text=True,
         env={"GOVWATCH_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"},
         cwd=Path(__file__).resolve().parents[3],
-        timeout=60,
+        timeout=300,  # a bound against hangs: start-up takes minutes on a loaded machine
     )
     assert done.returncode == 2
     assert "未配置看板用户" in done.stderr
