@@ -231,23 +231,26 @@ class WarmPool:
             )
             return CrawlProcessResult(spider, target_id, None, 0.0, "", INTERRUPTED_REASON)
 
-        reason, returncode = "", None
+        reason, returncode, reusable = "", None, False
         if not job.done.wait(timeout_s):
             worker.signal_group(signal.SIGKILL)
             reason = TIMEOUT_REASON
-        elif job.result is not None:
-            returncode = int(job.result["returncode"])
+        elif job.result is not None:  # the crawl ended by itself; the worker lives on
+            returncode, reusable = int(job.result["returncode"]), True
         else:  # the process ended mid-crawl
             worker.process.wait()
             returncode = worker.process.returncode
-            reason = CRASHED_REASON
         if worker.interrupted:
-            returncode, reason = None, INTERRUPTED_REASON
+            returncode, reason, reusable = None, INTERRUPTED_REASON, False
+        elif returncode not in (0, None):
+            # As for a fresh child: a bad argument or a crawl that could not start (exit
+            # 2 or 1, the worker still fine) and a death mid-crawl are all "crashed".
+            reason = CRASHED_REASON
         log_text = worker.log_tail(job)
-        if reason:
-            self._discard(worker)
-        else:
+        if reusable:
             self._check_in(worker, job)
+        else:
+            self._discard(worker)
         record_cut_short(spider, target_id, launched_at, reason, timeout_s, returncode, log_text)
         return CrawlProcessResult(
             spider, target_id, returncode, time.monotonic() - started, log_text[-4000:], reason
