@@ -1,8 +1,10 @@
 """Running a spider in its own process, so any number of crawls can follow one another.
 
-Scrapy's Twisted reactor cannot be restarted inside one process; the scheduler and
-the demo therefore start ``scrapy crawl`` as a child process per target, with a time
-limit. A crash or a hang ends that child only, and is reported as a failed crawl:
+Scrapy's Twisted reactor cannot be restarted inside one process; the demo, the tests
+and the scheduler with warm workers off therefore start ``scrapy crawl`` as a child
+process per target, with a time limit (the scheduler's warm workers,
+``crawler/warm_pool.py``, reuse a process for many crawls and record their ends the
+same way, through :func:`record_cut_short`). A crash or a hang ends that child only, and is reported as a failed crawl:
 a child that did not close its crawl run itself (killed at the time limit, crashed,
 interrupted by a shutdown) has that run closed here as ``failed`` with the reason,
 so no run stays ``running`` for ever.
