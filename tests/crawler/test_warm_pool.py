@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fakes.routed_server import RoutedServer
@@ -263,3 +264,58 @@ def test_workers_are_replaced_after_their_crawl_count_or_memory_limit(
         assert started == 3 and len(set(pids)) == 3
     for pid in pids:
         wait_for(f"worker {pid} gone", lambda pid=pid: not pid_alive(pid), 60)
+
+
+JS_LIST = """<html><head><meta charset="utf-8"></head><body><div id="list"></div><script>
+var days = {days};
+var html = "<ul class='news'>";
+for (var i = 0; i < days.length; i++) {{
+  html += "<li><a href='/js/" + i + ".html'>关于开展第" + i + "批检查的通知</a><span>" + days[i] +
+    "</span></li>";
+}}
+document.getElementById("list").innerHTML = html + "</ul>";
+</script></body></html>"""
+
+
+def group_members(pgid: int) -> list[int]:
+    """Processes of group ``pgid`` other than its leader (Linux /proc)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text(encoding="ascii", errors="replace")
+        except OSError:
+            continue
+        fields = text[text.rfind(")") + 2 :].split()
+        if int(fields[2]) == pgid and int(stat.parent.name) != pgid:
+            members.append(int(stat.parent.name))
+    return members
+
+
+def test_browser_crawls_in_one_worker_each_start_and_close_their_browser(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GOVWATCH_CHECK_LINKS", "false")
+    today = china_today()
+    days = [f"{today - timedelta(days=age):%Y-%m-%d}" for age in (1, 5, 9)]
+    with RoutedServer() as server:
+        server.set_html("/", column_page("首页", "/home/", [1]))
+        server.set_html("/js/", JS_LIST.format(days=days))
+        text = (
+            f"sites:\n  - id: js\n    name: 某县\n    url: {server.base_url}\n    columns:\n"
+            f"      - {{name: 工作动态, url: '{server.base_url}js/', category: news, render: js}}\n"
+        )
+        with session_scope() as session:
+            sync_targets(session, parse_targets(text, "t.yaml"))
+        with WarmPool(size=1, max_crawls=10, max_rss_bytes=2**40) as pool:
+            leftovers = []
+            for _ in range(2):
+                result = pool.run("site", "js", LIMIT_S)
+                assert result.ok, result.log_tail
+                leftovers.append(group_members(holder_pid(run_of("js"))))
+            assert pool.stats.workers_started == 1
+    assert leftovers == [[], []]  # neither Playwright's driver nor Chromium outlives its crawl
+    with session_scope() as session:
+        rendered = list(
+            session.scalars(select(Fetch.items_found).where(Fetch.url == f"{server.base_url}js/"))
+        )
+    assert rendered == [3, 3]
