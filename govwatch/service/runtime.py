@@ -157,11 +157,18 @@ def _terminate_on_stop(stop: threading.Event, settings: Settings) -> None:
     stop_crawls(settings.crawl_stop_grace_s)
 
 
-def run_worker(settings: Settings | None = None) -> None:
-    """Run one crawl worker on the Redis queue until stopped (Scrapy handles signals)."""
+def run_worker(stop: threading.Event, settings: Settings | None = None) -> None:
+    """Run one crawl worker on the Redis queue until ``stop`` is set: supervised in a
+    child process (``worker_process``), or, warm workers off, in this process (Scrapy
+    then handles the signals)."""
     settings = settings or get_settings()
     if not settings.redis_url:
         raise SystemExit("错误: 工作进程需要 GOVWATCH_REDIS_URL(Redis 队列地址)")
+    if settings.crawl_workers_warm:
+        from govwatch.service.worker_process import supervise_worker
+
+        supervise_worker(stop, settings)
+        return
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings

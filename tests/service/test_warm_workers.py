@@ -3,6 +3,9 @@ settings checked like every other."""
 
 from __future__ import annotations
 
+import os
+import re
+import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +13,7 @@ from pathlib import Path
 import pytest
 from fakes.gov_pages import homepage, list_page
 from fakes.routed_server import RoutedServer
-from service_process import FAST_SETTINGS
+from service_process import FAST_SETTINGS, SchedulerProcess, wait_for
 from sqlalchemy import select
 
 from govwatch.service.runtime import run_once
@@ -114,3 +117,47 @@ def test_scheduler_refuses_a_bad_warm_worker_setting(
     get_settings.cache_clear()
     assert scheduler.main(["--once"]) == 2
     assert capsys.readouterr().err.strip() == f"错误: 设置 {variable}={value} 无效: {expected}"
+
+
+REDIS_URL = os.environ.get("GOVWATCH_TEST_REDIS_URL", "")
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="GOVWATCH_TEST_REDIS_URL not set")
+def test_a_redis_worker_killed_is_replaced_and_crawls_on(
+    three_sites: RoutedServer, database_url: str, tmp_path: Path
+) -> None:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()  # this test's database only
+    client.close()
+    targets = tmp_path / "targets.yaml"
+    targets.write_text(
+        f"sites:\n  - id: east\n    name: 东县人民政府\n    url: {three_sites.base_url}east/\n"
+        f"    columns:\n"
+        f"      - {{name: 工作动态, url: '{three_sites.base_url}east/news/', category: news}}\n",
+        encoding="utf-8",
+    )
+    env = {
+        **FAST_SETTINGS,
+        "GOVWATCH_DATABASE_URL": database_url,
+        "GOVWATCH_TARGETS": str(targets),
+        "GOVWATCH_REDIS_URL": REDIS_URL,
+    }
+    started = re.compile(r"crawl worker started \(pid (\d+)\)")
+    with SchedulerProcess(env, "--worker") as supervisor:
+        supervisor.wait_for_log("crawl worker started")
+        (first,) = (int(pid) for pid in started.findall(supervisor.log))
+        os.kill(first, signal.SIGKILL)
+        wait_for("a second worker", lambda: len(started.findall(supervisor.log)) == 2, 120)
+        second = int(started.findall(supervisor.log)[1])
+        assert f"crawl worker (pid {first}) ended with exit code -9" in supervisor.log
+        with SchedulerProcess(env, "--once") as once:
+            assert once.wait(300) == 0, once.log
+        assert supervisor.terminate(60) == 0, supervisor.log
+    with session_scope() as session:
+        runs = list(session.scalars(select(CrawlRun)))
+    assert [(run.target_id, run.outcome) for run in runs] == [("east", "ok")]
+    holder = parse_holder(runs[0].holder)
+    assert holder is not None and holder.pid == second  # the replacement crawled it
+    assert not pid_alive(second)
