@@ -57,6 +57,8 @@ log = logging.getLogger("govwatch.scheduler")
 
 #: Log lines kept per crawl (the runner keeps the last 4,000 characters as well).
 LOG_LINES_KEPT = 400
+#: Workers whose peak memory the pool's statistics keep (the newest).
+PEAKS_KEPT = 1000
 #: Seconds a retiring idle worker gets to exit before its group is killed.
 RETIRE_GRACE_S = 30.0
 
@@ -113,9 +115,14 @@ class _Worker:
                     continue
                 if line[:marker].strip():  # a browser's partial line, written just before
                     (job.lines if job is not None else self._between).append(line[:marker])
+                try:
+                    result = json.loads(line[marker + len(RESULT_MARKER) :])
+                except ValueError:  # cut by another process's write: the crawl times out
+                    (job.lines if job is not None else self._between).append(line)
+                    continue
                 if job is not None:
-                    job.result = json.loads(line[marker + len(RESULT_MARKER) :])
-                    self.peak_rss = max(self.peak_rss, int(job.result.get("peak_rss", 0)))
+                    job.result = result
+                    self.peak_rss = max(self.peak_rss, int(result.get("peak_rss", 0)))
                     self._job = None
                     job.done.set()
 
@@ -123,6 +130,7 @@ class _Worker:
         self.process.wait()
         # A browser it started may outlive it, holding the log pipe open.
         self.signal_group(signal.SIGKILL)
+        self._reader.join(10)  # its last lines (and a result written just before) first
         self.exited.set()
         with self._lock:
             job = self._job
@@ -156,8 +164,7 @@ class _Worker:
     def log_tail(self, job: _Job) -> str:
         """The crawl's log; after a death, once the reader has taken what was written."""
         if job.result is None:
-            self.exited.wait(10)
-            self._reader.join(5)
+            self.exited.wait(15)
         with self._lock:
             return "".join(job.lines)
 
@@ -306,6 +313,7 @@ class WarmPool:
         # Under the condition. Reaped in the background: the caller's crawl is over.
         worker.ask_to_exit()
         reaper = threading.Thread(target=self._reap, args=(worker,), daemon=True)
+        self._reapers = [running for running in self._reapers if running.is_alive()]
         self._reapers.append(reaper)
         reaper.start()
 
@@ -317,6 +325,8 @@ class WarmPool:
             self._condition.notify()
 
     def _forget(self, worker: _Worker) -> None:
+        while len(self.stats.peak_rss_by_pid) > PEAKS_KEPT:  # a service runs for months
+            del self.stats.peak_rss_by_pid[next(iter(self.stats.peak_rss_by_pid))]
         self._workers.discard(worker)
         self._busy.discard(worker)
         with contextlib.suppress(ValueError):

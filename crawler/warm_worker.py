@@ -75,7 +75,8 @@ class Worker:
                 continue
             command = json.loads(line)
             if command.get("exit"):
-                reactor.callFromThread(self.process._graceful_stop_reactor)
+                # Stopping the reactor first stops any crawl gracefully (Scrapy's trigger).
+                reactor.callFromThread(reactor.stop)
                 return
             reactor.callFromThread(self.crawl, command["spider"], command.get("arguments", {}))
         kill_own_group()
