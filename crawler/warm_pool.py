@@ -232,11 +232,10 @@ class WarmPool:
                 break
             self._discard(worker)
             worker = None
-        if worker is None:  # the pool was closed: the service is stopping
-            record_cut_short(
-                spider, target_id, launched_at, INTERRUPTED_REASON, timeout_s, None, ""
-            )
-            return CrawlProcessResult(spider, target_id, None, 0.0, "", INTERRUPTED_REASON)
+        if worker is None:  # the pool was closed (the service stops), or workers die at once
+            why = INTERRUPTED_REASON if self._closed else CRASHED_REASON
+            record_cut_short(spider, target_id, launched_at, why, timeout_s, None, "")
+            return CrawlProcessResult(spider, target_id, None, 0.0, "", why)
 
         reason, returncode, reusable = "", None, False
         if not job.done.wait(timeout_s):
