@@ -48,12 +48,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误: {error}", file=sys.stderr)
         return 2
 
-    if args.worker:
-        run_worker()
-        return 0
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    if args.worker:
+        run_worker(stop)
+        return 0
     try:
         if args.once:
             run_once(stop)

@@ -134,6 +134,19 @@ class Settings(BaseSettings):
         description="a run missed while stopped still runs (once) within this",
     )
     max_concurrent_crawls: int = Field(default=4, ge=1, description="crawl processes at once")
+    # Warm workers (crawler/warm_pool.py): scheduled crawls run one after another in up to
+    # max_concurrent_crawls long-lived processes instead of a new process each (issue 17).
+    crawl_workers_warm: bool = Field(
+        default=True, description="run scheduled crawls in warm worker processes"
+    )
+    crawl_worker_max_crawls: int = Field(
+        default=50, ge=1, description="crawls a warm worker runs before it is replaced"
+    )
+    crawl_worker_max_rss_mb: int = Field(
+        default=1024,
+        ge=64,
+        description="a warm worker above this many MB after a crawl is replaced",
+    )
     crawl_stop_grace_s: float = Field(
         default=10.0, ge=0, description="on shutdown, seconds a crawl gets to stop before a kill"
     )

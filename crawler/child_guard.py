@@ -19,7 +19,8 @@ import sys
 import threading
 
 
-def _kill_own_group() -> None:
+def kill_own_group() -> None:
+    """Kill this process group (when this process leads one), then this process."""
     # The runner starts each child as the leader of a new process group; if this
     # module was started some other way, end this process only.
     if os.getpgrp() == os.getpid():
@@ -36,7 +37,7 @@ def watch_parent(read_fd: int) -> threading.Thread:
                 pass
         except OSError:
             pass
-        _kill_own_group()
+        kill_own_group()
 
     thread = threading.Thread(target=wait_for_end_of_file, name="parent-watch", daemon=True)
     thread.start()

@@ -1,8 +1,10 @@
 """Running a spider in its own process, so any number of crawls can follow one another.
 
-Scrapy's Twisted reactor cannot be restarted inside one process; the scheduler and
-the demo therefore start ``scrapy crawl`` as a child process per target, with a time
-limit. A crash or a hang ends that child only, and is reported as a failed crawl:
+Scrapy's Twisted reactor cannot be restarted inside one process; the demo, the tests
+and the scheduler with warm workers off therefore start ``scrapy crawl`` as a child
+process per target, with a time limit (the scheduler's warm workers,
+``crawler/warm_pool.py``, reuse a process for many crawls and record their ends the
+same way, through :func:`record_cut_short`). A crash or a hang ends that child only, and is reported as a failed crawl:
 a child that did not close its crawl run itself (killed at the time limit, crashed,
 interrupted by a shutdown) has that run closed here as ``failed`` with the reason,
 so no run stays ``running`` for ever.
@@ -101,6 +103,15 @@ def _signal_group(process: subprocess.Popen[str], signum: int) -> None:
         os.killpg(process.pid, signum)
 
 
+def crawl_child_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a crawl process: ours, ``env`` over it, the project's Scrapy settings."""
+    child_env = {**os.environ, **(env or {}), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    child_env["PYTHONPATH"] = os.pathsep.join(
+        part for part in (str(REPO_ROOT), child_env.get("PYTHONPATH", "")) if part
+    )
+    return child_env
+
+
 def _run(
     spider: str,
     argument: str,
@@ -109,10 +120,7 @@ def _run(
     env: dict[str, str] | None,
     close_runs: bool,
 ) -> CrawlProcessResult:
-    child_env = {**os.environ, **(env or {}), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
-    child_env["PYTHONPATH"] = os.pathsep.join(
-        part for part in (str(REPO_ROOT), child_env.get("PYTHONPATH", "")) if part
-    )
+    child_env = crawl_child_env(env)
     # The child watches read_end and dies with its group when we are gone (write_end
     # closes with us); it is closed here once the child has ended.
     read_end, write_end = os.pipe()
@@ -166,15 +174,32 @@ def _run(
         elif returncode not in (0, None):
             reason = CRASHED_REASON
     seconds = time.monotonic() - started
-    if reason and close_runs:
-        detail = _reason_detail(reason, timeout_s, returncode if reason == CRASHED_REASON else None)
-        if reason == CRASHED_REASON and last_log_line(stderr):
-            detail = f"{detail}: {last_log_line(stderr)}"  # the spider's own error, if any
+    if close_runs:
         url = (env or {}).get("GOVWATCH_DATABASE_URL")
-        close_unfinished_runs(spider, target_id, launched_at, detail, url)
+        record_cut_short(spider, target_id, launched_at, reason, timeout_s, returncode, stderr, url)
     return CrawlProcessResult(
         spider, target_id, returncode, seconds, (stderr or "")[-4000:], reason
     )
+
+
+def record_cut_short(
+    spider: str,
+    target_id: str,
+    launched_at: datetime,
+    reason: str,
+    timeout_s: float,
+    returncode: int | None,
+    log: str | None,
+    database_url: str | None = None,
+) -> None:
+    """A crawl that did not end by itself (``reason`` set): close its runs as failed,
+    saying why (the time limit, a stop, or the exit code and the last log line)."""
+    if not reason:
+        return
+    detail = _reason_detail(reason, timeout_s, returncode if reason == CRASHED_REASON else None)
+    if reason == CRASHED_REASON and last_log_line(log):
+        detail = f"{detail}: {last_log_line(log)}"  # the spider's own error, if any
+    close_unfinished_runs(spider, target_id, launched_at, detail, database_url)
 
 
 @contextlib.contextmanager

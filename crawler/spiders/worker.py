@@ -64,6 +64,10 @@ class WorkerSpider(RedisSpider):
             "ITEM_PIPELINES": {"crawler.spiders.worker_queue.WorkerStoragePipeline": 300},
         }.items():
             settings.set(name, value, priority="spider")
+        if govwatch.crawl_workers_warm:
+            # `scheduler.py --worker` replaces a worker that closed itself this way
+            # (govwatch/service/worker_process.py): long-lived Scrapy processes leak.
+            settings.set("MEMUSAGE_LIMIT_MB", govwatch.crawl_worker_max_rss_mb, priority="spider")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

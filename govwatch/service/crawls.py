@@ -1,7 +1,12 @@
 """One scheduled crawl of one target: guarded, time-limited, in a child process.
 
-Without Redis the crawl runs here (``crawler.runner.run_crawl``) under the target's
-lease; with ``GOVWATCH_REDIS_URL`` it is queued for the workers instead.
+Without Redis the crawl runs here under the target's lease: in one of the service's
+warm crawl workers (``crawler.warm_pool``, opened by :func:`open_crawl_workers` while
+the service runs, ``GOVWATCH_CRAWL_WORKERS_WARM``), or in a fresh ``scrapy crawl``
+child (``crawler.runner.run_crawl``) when warm workers are off, outside the service,
+and for a crawl that needs its own environment (a demo account: settings are read
+once per process, so a warm worker cannot take per-crawl overrides). With
+``GOVWATCH_REDIS_URL`` the crawl is queued for the Redis workers instead.
 
 A scheduler killed outright (``kill -9``, a power cut) leaves what its crawls held:
 :func:`recover_abandoned_crawls`, run when the service starts, closes the runs whose
@@ -15,7 +20,8 @@ import threading
 
 from sqlalchemy import select
 
-from crawler.runner import last_log_line, run_crawl
+from crawler.runner import last_log_line, run_crawl, terminate_running
+from crawler.warm_pool import WarmPool
 from govwatch.demo.guard import DemoServerNotRunning, demo_crawl_env
 from govwatch.service.leases import (
     acquire_lease,
@@ -24,7 +30,7 @@ from govwatch.service.leases import (
     release_lease,
 )
 from govwatch.service.queue import enqueue_crawl
-from settings import get_settings
+from settings import Settings, get_settings
 from storage.clock import utcnow
 from storage.db import session_scope
 from storage.holders import holder_is_dead, parse_holder
@@ -36,6 +42,39 @@ log = logging.getLogger("govwatch.scheduler")
 LEASE_MARGIN_S = 120.0
 
 TARGET_MODELS = {"site": Site, "account": Account}
+
+#: The running service's warm crawl workers (None: a fresh process per crawl).
+_warm_pool: WarmPool | None = None
+
+
+def open_crawl_workers(settings: Settings) -> WarmPool | None:
+    """Crawls of this process from now on run in warm workers (if the settings say so)."""
+    global _warm_pool
+    if settings.crawl_workers_warm:
+        _warm_pool = WarmPool(
+            settings.max_concurrent_crawls,
+            settings.crawl_worker_max_crawls,
+            settings.crawl_worker_max_rss_mb * 2**20,
+        )
+    return _warm_pool
+
+
+def stop_crawls(grace_s: float) -> None:
+    """Stop every running crawl (recorded as interrupted); later ones are refused.
+
+    The warm workers stay closed until the next :func:`open_crawl_workers`.
+    """
+    if _warm_pool is not None:
+        _warm_pool.close(grace_s)
+    terminate_running(grace_s)
+
+
+def close_crawl_workers(grace_s: float) -> None:
+    """Stop the warm workers; crawls of this process run in fresh children again."""
+    global _warm_pool
+    pool, _warm_pool = _warm_pool, None
+    if pool is not None:
+        pool.close(grace_s)
 
 
 def close_abandoned_runs() -> int:
@@ -111,7 +150,11 @@ def crawl_target(kind: str, target_id: str, stop: threading.Event | None = None)
         return "busy"
     launched = utcnow()
     try:
-        result = run_crawl(kind, target_id, timeout_s=settings.crawl_timeout_s, env=demo_env)
+        pool = _warm_pool
+        if pool is not None and demo_env is None:
+            result = pool.run(kind, target_id, settings.crawl_timeout_s)
+        else:
+            result = run_crawl(kind, target_id, timeout_s=settings.crawl_timeout_s, env=demo_env)
     finally:
         release_lease(kind, target_id, holder)
     # Imported here: status imports the schedule, which imports the jobs, which import us.

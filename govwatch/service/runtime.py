@@ -11,10 +11,15 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from crawler.runner import terminate_running
 from govwatch.service import jobs
 from govwatch.service.checks import CheckState, check_and_notify, debounced_check
-from govwatch.service.crawls import crawl_target, recover_abandoned_crawls
+from govwatch.service.crawls import (
+    close_crawl_workers,
+    crawl_target,
+    open_crawl_workers,
+    recover_abandoned_crawls,
+    stop_crawls,
+)
 from govwatch.service.metrics import start_metrics_server
 from govwatch.service.schedule import MEMORY, active_targets, build_scheduler, sync_jobs
 from govwatch.service.targets_watch import TargetsWatcher
@@ -43,6 +48,7 @@ def run_forever(stop: threading.Event, settings: Settings | None = None) -> None
     watcher = TargetsWatcher(settings.targets)
     check_state = CheckState()
     _guarded("recovery", recover_abandoned_crawls)
+    open_crawl_workers(settings)
     scheduler = build_scheduler(settings)
     scheduler.start(paused=True)
     _guarded("targets file", watcher.poll)
@@ -86,9 +92,11 @@ def run_forever(stop: threading.Event, settings: Settings | None = None) -> None
     closer = threading.Thread(target=scheduler.shutdown, kwargs={"wait": True})
     closer.start()
     while closer.is_alive():
-        # A crawl job that was just starting its child when we stopped is caught here.
-        terminate_running(settings.crawl_stop_grace_s)
+        # A crawl job that was just starting its child when we stopped is caught here
+        # (the warm workers, once closed, refuse new crawls).
+        stop_crawls(settings.crawl_stop_grace_s)
         closer.join(0.2)
+    close_crawl_workers(settings.crawl_stop_grace_s)
     log.info("scheduler stopped")
 
 
@@ -125,8 +133,12 @@ def run_once(stop: threading.Event, settings: Settings | None = None) -> None:
     targets = active_targets()
     stopper = threading.Thread(target=_terminate_on_stop, args=(stop, settings), daemon=True)
     stopper.start()
-    with ThreadPoolExecutor(settings.max_concurrent_crawls) as pool:
-        outcomes = list(pool.map(lambda target: crawl_target(*target, stop), targets))
+    open_crawl_workers(settings)
+    try:
+        with ThreadPoolExecutor(settings.max_concurrent_crawls) as pool:
+            outcomes = list(pool.map(lambda target: crawl_target(*target, stop), targets))
+    finally:
+        close_crawl_workers(settings.crawl_stop_grace_s)
     queued = [
         target for target, outcome in zip(targets, outcomes, strict=True) if outcome == "queued"
     ]
@@ -142,14 +154,21 @@ def run_once(stop: threading.Event, settings: Settings | None = None) -> None:
 def _terminate_on_stop(stop: threading.Event, settings: Settings) -> None:
     stop.wait()
     jobs.STOP.set()
-    terminate_running(settings.crawl_stop_grace_s)
+    stop_crawls(settings.crawl_stop_grace_s)
 
 
-def run_worker(settings: Settings | None = None) -> None:
-    """Run one crawl worker on the Redis queue until stopped (Scrapy handles signals)."""
+def run_worker(stop: threading.Event, settings: Settings | None = None) -> None:
+    """Run one crawl worker on the Redis queue until ``stop`` is set: supervised in a
+    child process (``worker_process``), or, warm workers off, in this process (Scrapy
+    then handles the signals)."""
     settings = settings or get_settings()
     if not settings.redis_url:
         raise SystemExit("错误: 工作进程需要 GOVWATCH_REDIS_URL(Redis 队列地址)")
+    if settings.crawl_workers_warm:
+        from govwatch.service.worker_process import supervise_worker
+
+        supervise_worker(stop, settings)
+        return
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings

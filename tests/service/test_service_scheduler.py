@@ -21,6 +21,7 @@ from govwatch.service.runtime import run_once
 from settings import get_settings
 from storage.clock import china_today
 from storage.db import session_scope
+from storage.holders import parse_holder, pid_alive
 from storage.models import CrawlRun, Finding, Probe
 from storage.service_models import CrawlLease
 
@@ -287,5 +288,11 @@ def test_sigterm_interrupts_a_crawl_and_records_it(database_url: str, tmp_path: 
     runs = all_runs("hangs")
     assert len(runs) == 1
     assert runs[0].outcome == "failed" and runs[0].detail.startswith("interrupted")
+    # Nothing is left running: the crawl's process (a warm worker) and its group.
+    crawler = parse_holder(runs[0].holder)
+    assert crawler is not None and crawler.pid != scheduler.process.pid
+    assert not pid_alive(crawler.pid)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(crawler.pid, 0)
     with session_scope() as session:
         assert session.scalar(select(func.count()).select_from(CrawlLease)) == 0
