@@ -186,6 +186,7 @@ def test_crawls_in_one_warm_worker_store_what_fresh_children_store(
     )
 
 
+@pytest.mark.database_neutral
 def test_a_bad_argument_is_one_line_as_from_scrapy_crawl(
     sites: RoutedServer, database_url: str
 ) -> None:
@@ -200,6 +201,7 @@ def test_a_bad_argument_is_one_line_as_from_scrapy_crawl(
     assert fine.ok
 
 
+@pytest.mark.database_neutral
 def test_a_hanging_crawl_is_killed_at_its_limit_and_the_next_gets_a_new_worker(
     sites: RoutedServer, database_url: str
 ) -> None:
@@ -220,6 +222,7 @@ def test_a_hanging_crawl_is_killed_at_its_limit_and_the_next_gets_a_new_worker(
     assert after.ok and holder_pid(run_of("south")) != first_pid
 
 
+@pytest.mark.database_neutral
 def test_a_worker_killed_mid_crawl_is_a_crashed_run_and_the_pool_recovers(
     sites: RoutedServer, database_url: str
 ) -> None:
@@ -244,6 +247,7 @@ def test_a_worker_killed_mid_crawl_is_a_crashed_run_and_the_pool_recovers(
     assert group_gone(worker_pid)
 
 
+@pytest.mark.database_neutral
 @pytest.mark.parametrize("limit", ["crawls", "memory"])
 def test_workers_are_replaced_after_their_crawl_count_or_memory_limit(
     sites: RoutedServer, database_url: str, limit: str
@@ -291,6 +295,7 @@ def group_members(pgid: int) -> list[int]:
     return members
 
 
+@pytest.mark.database_neutral
 def test_browser_crawls_in_one_worker_each_start_and_close_their_browser(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

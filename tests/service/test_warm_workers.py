@@ -88,6 +88,7 @@ def test_a_cycle_crawls_in_warm_workers_replaced_after_their_count(
     assert not pid_alive(first) and not pid_alive(third)
 
 
+@pytest.mark.database_neutral
 def test_warm_workers_off_is_a_process_per_crawl(
     three_sites: RoutedServer, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -122,6 +123,7 @@ def test_scheduler_refuses_a_bad_warm_worker_setting(
 REDIS_URL = os.environ.get("GOVWATCH_TEST_REDIS_URL", "")
 
 
+@pytest.mark.database_neutral
 @pytest.mark.skipif(not REDIS_URL, reason="GOVWATCH_TEST_REDIS_URL not set")
 def test_a_redis_worker_killed_is_replaced_and_crawls_on(
     three_sites: RoutedServer, database_url: str, tmp_path: Path
