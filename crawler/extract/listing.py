@@ -109,6 +109,7 @@ _NOT_TITLES = frozenset(
     }
 )
 _LIST_CONTAINER_TAGS = frozenset({"ul", "ol", "tbody", "table", "dl"})
+_ENTRY_TAGS = frozenset({"li", "tr", "dd"})
 _MAX_CLIMB_TO_LINK = 4
 _MAX_EXTEND = 4
 _MAX_LINKS_PER_ITEM = 3
@@ -491,6 +492,10 @@ def _item_root(holder: Element, link_counts: _LinkCounts) -> Element | None:
     for _ in range(_MAX_EXTEND):
         parent = element.getparent()
         if parent is None or parent.tag in ("body", "html") or link_counts[parent] != link_count:
+            break
+        # The only entry of a list stays an entry: a paging block holding a single <li>
+        # must give an <li>, like its sibling blocks, not the block's wrapper.
+        if element.tag in _ENTRY_TAGS and parent.tag in _LIST_CONTAINER_TAGS and len(parent) == 1:
             break
         element = parent
     return element

@@ -60,6 +60,26 @@ def test_blocks_of_the_same_shape_that_follow_one_another_are_one_list() -> None
     assert "3 blocks" in page.detail
 
 
+def test_a_last_block_of_one_entry_is_merged_too() -> None:
+    # 平潭 数据图解: 16 entries in blocks of 5+5+5+1. The lone <li> holds the only link of
+    # its <ul> and wrapper <div>, which must not make the wrapper the entry.
+    days = [f"2026-09-{day:02d}" for day in range(29, 13, -1)]
+    blocks = "".join(
+        f"<div ms-visible='$showStatic({start + 1})'><ul>"
+        + "".join(_li(day, 100 - start - i) for i, day in enumerate(days[start : start + 5]))
+        + "</ul><div class='border_b_dashed'></div></div>"
+        for start in range(0, 16, 5)
+    )
+    html = (
+        "<html><body><div class='list_base' ms-controller='list'>"
+        f"<div ms-visible='showStatic'>{blocks}</div></div></body></html>"
+    )
+    page = extract_list(html, "https://www.pingtan.gov.cn/zwgk/tjxx/sjtj/", TODAY)
+    assert len(page.items) == 16
+    assert page.items[-1].published_on == date(2026, 9, 14)
+    assert "4 blocks" in page.detail
+
+
 def test_blocks_split_by_a_list_of_other_links_are_not_merged() -> None:
     html = (
         "<html><body><div class='c'>"
