@@ -396,3 +396,39 @@ def test_a_title_cut_in_the_middle_takes_the_title_attribute() -> None:
     page = extract_list(html, "https://gxt.example.gov.cn/col/col1/index.html", TODAY)
     assert page.items[0].title == whole
     assert page.items[1].title == "关于公布名单的通知"
+
+
+def test_join_url_agrees_with_urljoin_on_list_links() -> None:
+    # The fast path for the links lists print must give urljoin's answer, and hand every
+    # other form (dot segments, queries or fragments alone, schemes) to urljoin.
+    from urllib.parse import urljoin
+
+    from crawler.extract.listing import join_url
+
+    hrefs = [
+        "./202601/t20260107_104456.htm",
+        "../../gsgg/202508/t20250811_100845.htm",
+        "/art/2026/9/11/art_33718_11828204.html",
+        "News.shtml?p5=530558",
+        "news-show-8960.html",
+        "./",
+        ".",
+        "..",
+        "a/./b.htm",
+        "?page=2",
+        "#top",
+        "//cdn.example.cn/x.pdf",
+        "HTTP://WWW.EXAMPLE.CN/a",
+        "javascript:void(0)",
+        "",
+    ]
+    bases = [
+        "http://www.jxta.gov.cn/Column.shtml?p5=28",
+        "https://www.pingtan.gov.cn/zwgk/tjxx/tjgb/",
+        "http://www.yzq.gov.cn/zwgk/zwdt/zwyw/index.html#list",
+        "http://www.example.cn",
+        "http://www.example.cn/a/./b/",
+    ]
+    for base in bases:
+        for href in hrefs:
+            assert join_url(base, href) == urljoin(base, href), (base, href)
