@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
@@ -109,6 +110,7 @@ _NOT_TITLES = frozenset(
     }
 )
 _LIST_CONTAINER_TAGS = frozenset({"ul", "ol", "tbody", "table", "dl"})
+_ENTRY_TAGS = frozenset({"li", "tr", "dd"})
 _MAX_CLIMB_TO_LINK = 4
 _MAX_EXTEND = 4
 _MAX_LINKS_PER_ITEM = 3
@@ -127,6 +129,46 @@ _PINNED_ATTRIBUTES_XPATH = lxml.etree.XPath(
     "descendant-or-self::*/@class | descendant-or-self::*/@id | descendant-or-self::*/@src "
     "| descendant-or-self::*/@alt | descendant-or-self::*/@title"
 )
+
+
+@lru_cache(maxsize=64)
+def _base_parts(base_url: str) -> tuple[str, str] | None:
+    """The origin and the directory of ``base_url``, or None when only urljoin is safe."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    path = parts.path or "/"
+    directory = path[: path.rfind("/") + 1]
+    if "/." in directory:
+        return None
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return origin, origin + directory
+
+
+def join_url(base_url: str, href: str) -> str:
+    """``urljoin(base_url, href)``, without urljoin's parsing for the links lists print.
+
+    urljoin costs more than reading an entry; list links are absolute, root-relative
+    ("/art/…") or relative to the column ("./202601/t…", "News.shtml?p5=1"). Anything with
+    dot segments, a scheme, a query or a fragment alone goes through urljoin.
+    """
+    if href.startswith(("http://", "https://")):
+        return href
+    parts = _base_parts(base_url)
+    if parts is None or not href or "/." in href or "\\" in href:
+        return urljoin(base_url, href)
+    origin, directory = parts
+    first = href[0]
+    if first == "/":
+        return urljoin(base_url, href) if href.startswith("//") else origin + href
+    if href.startswith("./"):
+        rest = href[2:]
+        if rest.startswith((".", "/")):
+            return urljoin(base_url, href)
+        return directory + rest
+    if first in ".?#" or ":" in href.split("/", 1)[0]:
+        return urljoin(base_url, href)
+    return directory + href
 
 
 def _is_item_link(anchor: Element) -> bool:
@@ -405,18 +447,19 @@ def read_item(
     require_date: bool,
     check_pinned: bool = True,
     hints: YearHints | None = None,
+    anchor: Element | None = None,
 ) -> ListedItem | None:
     """The ListedItem one list entry element stands for, or None when it is not one.
 
     ``today`` is the day month-day-only dates are placed before; ``hints`` carry what the
-    page itself says about their year.
+    page itself says about their year; ``anchor`` is the entry's title link when the caller
+    has already chosen it.
     """
-    anchor = _choose_anchor(item)
+    if anchor is None:
+        anchor = _choose_anchor(item)
     if anchor is None:
         return None
-    href = anchor.get("href", "").strip()
-    # urljoin is slow and most CMSs print absolute or root-relative links.
-    url = href if href.startswith(("http://", "https://")) else urljoin(base_url, href)
+    url = join_url(base_url, anchor.get("href", "").strip())
     title_parts, other_parts = _split_text(item, anchor)
     reference = hints.reference if hints is not None else today
     item_date, title_text = _item_date(title_parts, other_parts, reference)
@@ -492,6 +535,10 @@ def _item_root(holder: Element, link_counts: _LinkCounts) -> Element | None:
         parent = element.getparent()
         if parent is None or parent.tag in ("body", "html") or link_counts[parent] != link_count:
             break
+        # The only entry of a list stays an entry: a paging block holding a single <li>
+        # must give an <li>, like its sibling blocks, not the block's wrapper.
+        if element.tag in _ENTRY_TAGS and parent.tag in _LIST_CONTAINER_TAGS and len(parent) == 1:
+            break
         element = parent
     return element
 
@@ -520,18 +567,33 @@ class _Group:
     items: list[ListedItem]
     score: float = 0.0
     penalized: bool = False
+    # The title link chosen for each entry while scoring, reused when reading the entry.
+    anchors: dict[Element, Element | None] = field(default_factory=dict)
 
 
-def _is_furniture(element: Element) -> bool:
+def _is_furniture(element: Element, memo: dict[Element, bool] | None = None) -> bool:
+    """Whether ``element`` sits in page furniture; ``memo`` keeps the answer for every
+    ancestor walked (candidate lists of one page share most of their ancestors)."""
+    walked: list[Element] = []
+    result = False
     node: Element | None = element
     while node is not None and node.tag != "body":
+        if memo is not None and node in memo:
+            result = memo[node]
+            break
+        walked.append(node)
         if node.tag in _FURNITURE_TAGS:
-            return True
+            result = True
+            break
         marker = f"{node.get('class') or ''} {node.get('id') or ''}"
         if marker.strip() and _FURNITURE_RE.search(marker):
-            return True
+            result = True
+            break
         node = node.getparent()
-    return False
+    if memo is not None:
+        for node in walked:
+            memo[node] = result
+    return result
 
 
 def _previous_texts(element: Element) -> Iterator[str]:
@@ -563,36 +625,51 @@ def _under_sidebar_heading(parent: Element, elements: list[Element]) -> bool:
     return False
 
 
-def _pager_follows(parent: Element) -> bool:
+def _pager_follows(parent: Element, memo: dict[Element, bool] | None = None) -> bool:
     node: Element | None = parent
     for _ in range(4):
         if node is None or node.tag == "body":
             return False
-        if _PAGER_AFTER_XPATH(node):
+        found = memo.get(node) if memo is not None else None
+        if found is None:
+            found = bool(_PAGER_AFTER_XPATH(node))
+            if memo is not None:
+                memo[node] = found
+        if found:
             return True
         node = node.getparent()
     return False
 
 
-def _title_length(element: Element) -> int:
-    anchor = _choose_anchor(element)
+def _title_length(anchor: Element | None) -> int:
     if anchor is None:
         return -1
     return max(len(_clean(_text(anchor))), len(_clean(anchor.get("title"))))
 
 
-def _score(group: _Group) -> None:
+@dataclass(slots=True)
+class _PageMemo:
+    """What scoring learns about one page's shared ancestors, kept across its lists."""
+
+    furniture: dict[Element, bool] = field(default_factory=dict)
+    pager: dict[Element, bool] = field(default_factory=dict)
+
+
+def _score(group: _Group, memo: _PageMemo | None = None) -> None:
     # Scored before the entries are read (reading all candidates costs too much): the link
     # text stands in for the title.
-    lengths = [_title_length(element) for element in group.elements]
+    anchors = group.anchors
+    for element in group.elements:
+        anchors[element] = _choose_anchor(element)
+    lengths = [_title_length(anchors[element]) for element in group.elements]
     weight = sum(1.0 + min(length, 30) / 30 for length in lengths if length >= 0)
-    if _is_furniture(group.parent):
+    if _is_furniture(group.parent, memo.furniture if memo is not None else None):
         weight *= 0.3
         group.penalized = True
     if _under_sidebar_heading(group.parent, group.elements):
         weight *= 0.4
         group.penalized = True
-    if _pager_follows(group.parent):
+    if _pager_follows(group.parent, memo.pager if memo is not None else None):
         weight *= 1.5
     group.score = weight
 
@@ -627,9 +704,16 @@ def _read_group(
 ) -> None:
     elements: list[Element] = []
     items: list[ListedItem] = []
+    anchors = group.anchors
     for element in group.elements:
         item = read_item(
-            element, base_url, today, require_date=True, check_pinned=check_pinned, hints=hints
+            element,
+            base_url,
+            today,
+            require_date=True,
+            check_pinned=check_pinned,
+            hints=hints,
+            anchor=anchors.get(element),
         )
         if item is not None:
             elements.append(element)
@@ -1030,11 +1114,14 @@ def extract_list(
         newest_full=newest_full,
         moved=set(),
     )
+    memo = _PageMemo()
     for group in groups:
-        _score(group)
+        _score(group, memo)
     groups.sort(key=lambda group: group.score, reverse=True)
     if homepage:
-        return _homepage_list(root, groups, base_url, today, check_pinned, hints, next_urls)
+        return _homepage_list(
+            root, groups, base_url, today, check_pinned, hints, next_urls, memo.furniture
+        )
     best: _Group | None = None
     for group in groups:
         _read_group(group, base_url, today, check_pinned, hints)
@@ -1146,6 +1233,7 @@ def _homepage_list(
     check_pinned: bool,
     hints: YearHints,
     next_urls: tuple[str, ...],
+    furniture: dict[Element, bool] | None = None,
 ) -> ListPage:
     """Every dated box of a homepage: the homepage rules judge all new items on it.
 
@@ -1154,7 +1242,7 @@ def _homepage_list(
     """
     chosen: list[_Group] = []
     for group in groups:
-        if _is_furniture(group.parent):
+        if _is_furniture(group.parent, furniture):
             continue
         _read_group(group, base_url, today, check_pinned, hints)
         if len(group.items) >= 2:

@@ -86,3 +86,38 @@ def test_extract_on_a_real_homepage_reads_every_dated_box(govwatch_cli) -> None:
     items = json.loads(result.stdout)
     assert len(items) == 49
     assert max(i["published"] for i in items) == "2018-03-19"
+
+
+def test_extract_on_a_real_list_split_into_sibling_blocks(govwatch_cli) -> None:
+    # 平潭 数据图解: unclassed $showStatic blocks of 5+5+5+1 entries; every block counts,
+    # the last one-entry block included, and nothing from the avalon templates.
+    page = REAL / "pingtan_gov_cn_trs_avalon_sjtj_static_list.html"
+    result = govwatch_cli(
+        "extract", str(page), "--base-url", "https://www.pingtan.gov.cn/zwgk/tjxx/sjtj/"
+    )
+    assert result.returncode == 0, result.stderr
+    items = json.loads(result.stdout)
+    assert len(items) == 16
+    assert items[0]["published"] == "2026-07-24"
+    assert items[-1] == {
+        "title": "一图读懂《福建省统计条例》",
+        "url": "https://www.pingtan.gov.cn/zwgk/tjxx/sjtj/202312/t20231212_83096.htm",
+        "published": "2023-12-12",
+    }
+    assert "疑点" not in result.stderr
+
+
+def test_extract_on_a_real_section_homepage_reads_every_tab_box(govwatch_cli) -> None:
+    # 平潭 政务公开: four tab panels of six dated entries in two boxes; as a homepage every
+    # box counts, as a column page the choice between them is a doubt.
+    page = REAL / "pingtan_gov_cn_trs_zwgk_home_tab_boxes_fragment.html"
+    base = "https://www.pingtan.gov.cn/zwgk/"
+    result = govwatch_cli("extract", str(page), "--homepage", "--base-url", base)
+    assert result.returncode == 0, result.stderr
+    items = json.loads(result.stdout)
+    assert len(items) == 24
+    assert max(i["published"] for i in items) == "2026-09-10"
+    assert {i["url"].split("/")[4] for i in items} == {"gsgg", "zfxxgk", "ghxx", "tjxx"}
+    column = govwatch_cli("extract", str(page), "--base-url", base)
+    assert column.returncode == 0, column.stderr
+    assert "另有一个分量相近的列表" in column.stderr

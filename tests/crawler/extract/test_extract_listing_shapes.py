@@ -60,6 +60,26 @@ def test_blocks_of_the_same_shape_that_follow_one_another_are_one_list() -> None
     assert "3 blocks" in page.detail
 
 
+def test_a_last_block_of_one_entry_is_merged_too() -> None:
+    # 平潭 数据图解: 16 entries in blocks of 5+5+5+1. The lone <li> holds the only link of
+    # its <ul> and wrapper <div>, which must not make the wrapper the entry.
+    days = [f"2026-09-{day:02d}" for day in range(29, 13, -1)]
+    blocks = "".join(
+        f"<div ms-visible='$showStatic({start + 1})'><ul>"
+        + "".join(_li(day, 100 - start - i) for i, day in enumerate(days[start : start + 5]))
+        + "</ul><div class='border_b_dashed'></div></div>"
+        for start in range(0, 16, 5)
+    )
+    html = (
+        "<html><body><div class='list_base' ms-controller='list'>"
+        f"<div ms-visible='showStatic'>{blocks}</div></div></body></html>"
+    )
+    page = extract_list(html, "https://www.pingtan.gov.cn/zwgk/tjxx/sjtj/", TODAY)
+    assert len(page.items) == 16
+    assert page.items[-1].published_on == date(2026, 9, 14)
+    assert "4 blocks" in page.detail
+
+
 def test_blocks_split_by_a_list_of_other_links_are_not_merged() -> None:
     html = (
         "<html><body><div class='c'>"
@@ -376,3 +396,39 @@ def test_a_title_cut_in_the_middle_takes_the_title_attribute() -> None:
     page = extract_list(html, "https://gxt.example.gov.cn/col/col1/index.html", TODAY)
     assert page.items[0].title == whole
     assert page.items[1].title == "关于公布名单的通知"
+
+
+def test_join_url_agrees_with_urljoin_on_list_links() -> None:
+    # The fast path for the links lists print must give urljoin's answer, and hand every
+    # other form (dot segments, queries or fragments alone, schemes) to urljoin.
+    from urllib.parse import urljoin
+
+    from crawler.extract.listing import join_url
+
+    hrefs = [
+        "./202601/t20260107_104456.htm",
+        "../../gsgg/202508/t20250811_100845.htm",
+        "/art/2026/9/11/art_33718_11828204.html",
+        "News.shtml?p5=530558",
+        "news-show-8960.html",
+        "./",
+        ".",
+        "..",
+        "a/./b.htm",
+        "?page=2",
+        "#top",
+        "//cdn.example.cn/x.pdf",
+        "HTTP://WWW.EXAMPLE.CN/a",
+        "javascript:void(0)",
+        "",
+    ]
+    bases = [
+        "http://www.jxta.gov.cn/Column.shtml?p5=28",
+        "https://www.pingtan.gov.cn/zwgk/tjxx/tjgb/",
+        "http://www.yzq.gov.cn/zwgk/zwdt/zwyw/index.html#list",
+        "http://www.example.cn",
+        "http://www.example.cn/a/./b/",
+    ]
+    for base in bases:
+        for href in hrefs:
+            assert join_url(base, href) == urljoin(base, href), (base, href)
