@@ -126,6 +126,15 @@ def test_findings_reads_plain_rows_without_the_orm_or_rich(database_url: str) ->
         assert not imported & {"sqlalchemy.orm", "storage.models", "rich", "alembic"}
 
 
+def test_scores_loads_no_rule_and_no_check(database_url: str) -> None:
+    # It used to import `govwatch check` (and with it every rule) to parse --as-of.
+    get_engine()
+    imported = imported_by(["scores", "--format", "json"], database_url)
+    assert "monitor.scores" in imported  # the probe works
+    assert not imported & {"monitor.rules", "monitor.check", "govwatch.commands.check"}
+    assert not imported & {*HEAVY, "crawler", "rich"}
+
+
 def test_listing_tables_name_model_columns_with_their_types() -> None:
     from storage import models
     from storage.listing_tables import ACCOUNTS, FINDINGS, SITES, UNITS
