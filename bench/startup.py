@@ -8,14 +8,21 @@ command's ratio to the floor. ``findings`` reads a small SQLite database the scr
 makes first (3 sites, 12 findings) in a temporary directory, migrated beforehand, as
 an operator's database is after its first command.
 
-    .venv/bin/python bench/startup.py [--runs 15]
+``--instructions`` also runs each command once under Valgrind's callgrind and prints
+the instructions it executed: unlike seconds, that count does not move with the
+machine's load, so runs on a busy machine compare with runs on a quiet one (about
+0.7 s per 10^9 instructions on the quiet 2-core machine of bench/README.md).
+
+    .venv/bin/python bench/startup.py [--runs 15] [--instructions]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -81,10 +88,34 @@ def timed_run(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, f
     return wall, cpu
 
 
+def instructions(argv: list[str], env: dict[str, str], cwd: Path) -> int:
+    """Instructions ``argv`` executes (user space, as counted by callgrind)."""
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
+        env=env,
+        cwd=cwd,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if found is None:
+        raise SystemExit(f"no instruction count from valgrind for {argv}")
+    return int(found.group(1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="runs of each command")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count each command's instructions once under valgrind (slow: minutes)",
+    )
     options = parser.parse_args()
+    if options.instructions and shutil.which("valgrind") is None:
+        parser.error("--instructions needs valgrind (apt-get install valgrind)")
     with tempfile.TemporaryDirectory(prefix="govwatch-startup-") as temp:
         directory = Path(temp)
         url = make_small_database(directory)
@@ -96,6 +127,10 @@ def main() -> None:
         }
         for argv in commands.values():  # warm the page cache and the .pyc files
             timed_run(argv, env, directory)
+        counts = {
+            name: instructions(argv, env, directory) if options.instructions else 0
+            for name, argv in commands.items()
+        }
         walls: dict[str, list[float]] = {name: [] for name in commands}
         cpus: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(options.runs):
@@ -107,13 +142,15 @@ def main() -> None:
     print(
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs, {options.runs} runs each"
     )
-    print(f"{'command':<20} {'median s':>9} {'min s':>7} {'CPU s':>7} {'× pass':>7}")
+    header = f"{'command':<20} {'median s':>9} {'min s':>7} {'CPU s':>7} {'× pass':>7}"
+    print(header + (f" {'10^6 instr':>11}" if options.instructions else ""))
     for name in commands:
         median = statistics.median(walls[name])
-        print(
+        line = (
             f"{name:<20} {median:>9.3f} {min(walls[name]):>7.3f} "
             f"{statistics.median(cpus[name]):>7.3f} {median / floor:>7.1f}"
         )
+        print(line + (f" {counts[name] / 1e6:>11.0f}" if options.instructions else ""))
 
 
 if __name__ == "__main__":

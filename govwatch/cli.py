@@ -1,19 +1,20 @@
 """The ``govwatch`` console script: wires the commands and maps errors to exit codes.
 
-Start-up costs only what the command run uses (issue 17): this module imports Typer
-and nothing of govwatch; a command's module (and with it SQLAlchemy, Scrapy, the
-report writers…) is imported when that command is resolved, and ``govwatch --help``
-lists the commands from :data:`COMMANDS` without importing any of them.
+Start-up costs only what the command run uses (issue 17): this module imports
+nothing but the standard library. ``govwatch --help`` is printed from
+:data:`COMMANDS` by :mod:`govwatch.cli_help` (Rich only, no Typer, no command
+module); every other invocation goes to the Typer app in :mod:`govwatch.cli_app`,
+which imports a command's module when that command is resolved. ``app``,
+``LazyCommands`` and ``load_command`` are still reachable here (imported on first use).
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
 from typing import Any
 
-import typer
-from typer.core import TyperGroup
+#: The line under the usage in ``govwatch --help``.
+APP_HELP = "govwatch: 政府网站与政务新媒体常态化监测"
 
 #: Every command: name -> (module, attribute, the one line ``govwatch --help`` shows).
 #: The line is the command's docstring's first line (a test keeps them equal); the
@@ -83,54 +84,6 @@ REPORTED_ERRORS: tuple[tuple[str, str, int | None], ...] = (
 )
 
 
-def load_command(name: str) -> typer.core.TyperCommand | TyperGroup:
-    """Import command ``name``'s module and build its Click command."""
-    module_name, attribute, _ = COMMANDS[name]
-    target = getattr(importlib.import_module(module_name), attribute)
-    holder = typer.Typer(add_completion=False)
-    if isinstance(target, typer.Typer):
-        holder.add_typer(target, name=name)
-        return typer.main.get_group(holder).commands[name]  # type: ignore[return-value]
-    holder.command(name)(target)
-    return typer.main.get_command(holder)  # type: ignore[return-value]
-
-
-class LazyCommands(TyperGroup):
-    """The top-level group: placeholders for listing, real commands once resolved."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        for name, (_, _, help_line) in COMMANDS.items():
-            # A placeholder carries the name and help line only; never invoked.
-            self.commands[name] = typer.core.TyperCommand(name, help=help_line)
-        self._loaded: set[str] = set()
-
-    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
-        name = args[0] if args else None
-        if name in COMMANDS and name not in self._loaded:
-            # Commands log through libraries (httpx, Scrapy, uvicorn): redact from here on.
-            from govwatch.logging_setup import install_log_redaction
-
-            install_log_redaction()
-            self.commands[name] = load_command(name)
-            self._loaded.add(name)
-        return super().resolve_command(ctx, args)
-
-
-app = typer.Typer(
-    cls=LazyCommands,
-    help="govwatch: 政府网站与政务新媒体常态化监测",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-
-@app.callback()
-def _root() -> None:
-    """govwatch: 政府网站与政务新媒体常态化监测"""
-
-
 def reported_exit_code(error: BaseException) -> int | None:
     """The exit code of an error a command reports in one line; None for any other."""
     for module_name, class_name, exit_code in REPORTED_ERRORS:
@@ -140,8 +93,28 @@ def reported_exit_code(error: BaseException) -> int | None:
     return None
 
 
+def __getattr__(name: str) -> Any:
+    """``app``, ``LazyCommands`` and ``load_command``, from :mod:`govwatch.cli_app`."""
+    if name in ("app", "LazyCommands", "load_command"):
+        from govwatch import cli_app
+
+        return getattr(cli_app, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def main() -> None:
     """Run the command line; errors become a one-line message and an exit code."""
+    if sys.argv[1:] in ([], ["--help"]):
+        from govwatch.cli_help import print_help, program_name
+
+        prog = program_name()
+        if prog is not None:
+            asked = bool(sys.argv[1:])
+            commands = [(name, line) for name, (_, _, line) in COMMANDS.items()]
+            print_help(APP_HELP, commands, prog, asked=asked)
+            sys.exit(0 if asked else 2)  # as Typer: no command given is a usage error
+    from govwatch.cli_app import app
+
     try:
         app(standalone_mode=True)
     except Exception as error:

@@ -9,11 +9,17 @@ and unit names match exactly. Used by the command line and the dashboard.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from storage.models import Account, Finding, Site, Unit
+# Core table clauses, not the ORM models: `govwatch findings` would import the ORM for
+# them alone (issue 17). A Session or a Connection runs these selects alike.
+from storage.listing_tables import ACCOUNTS, FINDINGS, SITES, UNITS
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.orm import Session
 
 #: How many known values an error message lists before "…".
 LISTED = 30
@@ -63,7 +69,7 @@ def rule_codes() -> list[str]:
 
 
 def resolve_filters(
-    session: Session,
+    session: Session | Connection,
     *,
     site: str | None = None,
     account: str | None = None,
@@ -78,16 +84,16 @@ def resolve_filters(
             raise UnknownFilterValue("rule", rule, codes)
         rule = matched
     if site is not None:
-        known = list(session.scalars(select(Site.id).order_by(Site.id)))
+        known = list(session.scalars(select(SITES.c.id).order_by(SITES.c.id)))
         if site not in known:
             raise UnknownFilterValue("site", site, known)
     if account is not None:
-        known = list(session.scalars(select(Account.id).order_by(Account.id)))
+        known = list(session.scalars(select(ACCOUNTS.c.id).order_by(ACCOUNTS.c.id)))
         if account not in known:
             raise UnknownFilterValue("account", account, known)
     if unit is not None:
-        registered = set(session.scalars(select(Unit.name)))
-        found = set(session.scalars(select(Finding.unit).where(Finding.unit.is_not(None))))
+        registered = set(session.scalars(select(UNITS.c.name)))
+        found = set(session.scalars(select(FINDINGS.c.unit).where(FINDINGS.c.unit.is_not(None))))
         known = sorted(registered | found)
         if unit not in known:
             raise UnknownFilterValue("unit", unit, known)

@@ -20,12 +20,14 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
-from pydantic import SecretStr
+if TYPE_CHECKING:
+    from settings import Settings
 
-from settings import Settings, get_settings
+# pydantic and the settings are imported when the first record is redacted, not when
+# redaction is installed: a command that logs nothing does not pay for them (issue 17).
 
 REDACTED = "***"
 #: Shorter fragments of a secret (one cookie value, one query value) are not replaced
@@ -82,6 +84,8 @@ def _cookie_secrets(cookie: str) -> list[str]:
 
 def settings_secrets(settings: Settings) -> list[str]:
     """Every secret value the settings hold, with the fragments that identify them."""
+    from pydantic import SecretStr
+
     whole: list[str] = []
     fragments: list[str] = []
     for name in type(settings).model_fields:
@@ -133,6 +137,8 @@ _busy = threading.local()
 def current_redactor() -> Redactor:
     """The redactor for the process's current settings (rebuilt when they change)."""
     global _redactor_cache
+    from settings import get_settings
+
     try:
         settings = get_settings()
     except Exception:  # invalid settings: the command reports them; patterns still apply
@@ -197,6 +203,8 @@ def configure_logging(level: str | int | None = None) -> None:
     """Log to stderr at ``level`` (default: GOVWATCH_LOG_LEVEL), secrets redacted."""
     install_log_redaction()
     if level is None:
+        from settings import get_settings
+
         try:
             level = get_settings().log_level.upper()
         except Exception:  # bad settings are reported by the command that reads them

@@ -17,12 +17,8 @@ from collections.abc import Collection, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from rich.cells import cell_len
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.progress import Progress
 
 
@@ -90,6 +86,11 @@ def print_rows(
         lines += ["\t".join(_plain(row.get(key)) for key, _ in columns) for row in rows]
         sys.stdout.write("\n".join(lines) + "\n")
         return
+    # Rich only for a terminal's table: JSON, CSV and plain lines start faster without it.
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     keep_whole = NO_WRAP_KEYS | set(no_wrap)
     whole = [key for key, _ in columns if key in keep_whole or key.endswith(("_at", "_day", "_on"))]
     console = Console()
@@ -122,6 +123,8 @@ def _table_width(
 
 
 def _widest(rows: Sequence[dict[str, Any]], key: str, heading: str) -> int:
+    from rich.cells import cell_len
+
     return max([cell_len(heading)] + [cell_len(_cell(row.get(key))) for row in rows])
 
 

@@ -13,12 +13,17 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
 
 from settings import get_settings
+
+if TYPE_CHECKING:
+    # Imported where used: a reader that needs no ORM objects (`govwatch findings`)
+    # does not pay for importing the ORM (issue 17).
+    from sqlalchemy.orm import Session
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ALEMBIC_DIR = REPO_ROOT / "alembic"
@@ -142,6 +147,8 @@ def dispose_engines() -> None:
 @contextmanager
 def session_scope(url: str | None = None) -> Iterator[Session]:
     """A session that commits when the block ends and rolls back on any error."""
+    from sqlalchemy.orm import sessionmaker
+
     factory = sessionmaker(bind=get_engine(url), expire_on_commit=False)
     session = factory()
     try:
@@ -152,3 +159,12 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def connection_scope(url: str | None = None) -> Iterator[Connection]:
+    """A Core connection in one transaction, committed when the block ends and rolled
+    back on any error: for readers of plain rows, which need neither the ORM nor the
+    models (importing them is most of a small command's start-up, issue 17)."""
+    with get_engine(url).begin() as connection:
+        yield connection

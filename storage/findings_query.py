@@ -1,14 +1,25 @@
-"""Reading findings back, with the filters of ``govwatch findings``."""
+"""Reading findings back, with the filters of ``govwatch findings``.
+
+The records and the count read plain rows through the Core table clause in
+:mod:`storage.listing_tables` and work on a Session or a bare Connection, so
+``govwatch findings`` never imports the ORM (issue 17); :func:`query_findings`
+returns ORM objects for the dashboard and the demo.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnCollection, Select, func, or_, select
 
 from storage.clock import to_china_day, to_iso_utc
-from storage.models import Finding
+from storage.listing_tables import FINDINGS
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.orm import Session
+
+    from storage.models import Finding
 
 
 def query_findings(
@@ -21,7 +32,9 @@ def query_findings(
     status: str = "open",
 ) -> list[Finding]:
     """Findings matching every given filter; ``site`` includes the site's columns."""
-    statement = _filtered(select(Finding), site, account, unit, rule, status)
+    from storage.models import Finding
+
+    statement = _filtered(select(Finding), Finding.__table__.c, site, account, unit, rule, status)
     return list(session.scalars(statement))
 
 
@@ -43,7 +56,7 @@ LISTED_COLUMNS = (
 
 
 def finding_records(
-    session: Session,
+    session: Session | Connection,
     *,
     site: str | None = None,
     account: str | None = None,
@@ -58,11 +71,10 @@ def finding_records(
     evidence out (a table does not show it), so listing a province's findings costs
     little more than printing them. Each record also has ``first_seen_day``, the China
     day people read. ``limit``: the first that many, in listing order."""
-    table = Finding.__table__
-    columns = [table.c[name] for name in LISTED_COLUMNS]
+    columns = [FINDINGS.c[name] for name in LISTED_COLUMNS]
     if evidence:
-        columns.append(table.c.evidence)
-    statement = _filtered(select(*columns), site, account, unit, rule, status)
+        columns.append(FINDINGS.c.evidence)
+    statement = _filtered(select(*columns), FINDINGS.c, site, account, unit, rule, status)
     if limit:
         statement = statement.limit(limit)
     records = []
@@ -91,7 +103,7 @@ def finding_records(
 
 
 def count_findings(
-    session: Session,
+    session: Session | Connection,
     *,
     site: str | None = None,
     account: str | None = None,
@@ -100,37 +112,41 @@ def count_findings(
     status: str = "open",
 ) -> int:
     """How many findings ``query_findings`` would select (counted in the database)."""
-    statement = _filtered(select(Finding.id), site, account, unit, rule, status).order_by(None)
+    statement = _filtered(select(FINDINGS.c.id), FINDINGS.c, site, account, unit, rule, status)
+    statement = statement.order_by(None)
     return int(session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
 
 
 def _filtered(
     statement: Select[Any],
+    finding: ColumnCollection[str, Any],
     site: str | None,
     account: str | None,
     unit: str | None,
     rule: str | None,
     status: str,
 ) -> Select[Any]:
+    """``statement`` filtered and ordered; ``finding``: the columns of the findings table
+    the statement selects from (the Core clause, or the ORM model's table)."""
     if site is not None:
         statement = statement.where(
             or_(
-                (Finding.target_type == "site") & (Finding.target_id == site),
+                (finding.target_type == "site") & (finding.target_id == site),
                 # autoescape: "_" and "%" in a site id are literal, not LIKE wildcards.
-                (Finding.target_type == "column")
-                & Finding.target_id.startswith(f"{site}/", autoescape=True),
+                (finding.target_type == "column")
+                & finding.target_id.startswith(f"{site}/", autoescape=True),
             )
         )
     if account is not None:
-        statement = statement.where(Finding.target_type == "account", Finding.target_id == account)
+        statement = statement.where(finding.target_type == "account", finding.target_id == account)
     if unit is not None:
-        statement = statement.where(Finding.unit == unit)
+        statement = statement.where(finding.unit == unit)
     if rule is not None:
-        statement = statement.where(Finding.rule == rule)
+        statement = statement.where(finding.rule == rule)
     if status != "all":
-        statement = statement.where(Finding.status == status)
+        statement = statement.where(finding.status == status)
     # The order of the (status, target_type, target_id, rule, id) index: read, not sorted.
-    return statement.order_by(Finding.target_type, Finding.target_id, Finding.rule, Finding.id)
+    return statement.order_by(finding.target_type, finding.target_id, finding.rule, finding.id)
 
 
 def finding_record(finding: Finding) -> dict[str, Any]:

@@ -11,19 +11,15 @@ they were (see ``monitor/check.py``). A future day is refused.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 
 import typer
 from rich.console import Console
 
-from govwatch.errors import BadInput
+from govwatch.days import parse_day
 from govwatch.output import OutputFormat, print_rows
 from monitor.check import judge, run_check
 from storage.clock import china_today
 from storage.db import session_scope
-
-#: The earliest day govwatch judges: no observation or indicator predates it.
-EARLIEST_DAY = date(2000, 1, 1)
 
 JUDGED_COLUMNS = [
     ("rule", "规则"),
@@ -32,22 +28,6 @@ JUDGED_COLUMNS = [
     ("target_id", "对象"),
     ("message", "问题"),
 ]
-
-
-def parse_day(value: str | None, option: str = "--as-of") -> date | None:
-    """A YYYY-MM-DD option value from 2000-01-01 to today (China); BadInput otherwise."""
-    if value is None:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError as error:
-        raise BadInput(f"{option} {value!r} 不是 YYYY-MM-DD 格式的日期") from error
-    today = china_today()
-    if not EARLIEST_DAY <= day <= today:
-        raise BadInput(
-            f"{option} {day} 超出允许范围:应在 {EARLIEST_DAY} 至今天 {today}(北京时间)之间"
-        )
-    return day
 
 
 def check(

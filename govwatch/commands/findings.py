@@ -5,12 +5,11 @@ from __future__ import annotations
 from enum import StrEnum
 
 import typer
-from rich.console import Console
 
 from govwatch.errors import BadInput
 from govwatch.finding_filters import UnknownFilterValue, resolve_filters
 from govwatch.output import OutputFormat, print_rows
-from storage.db import session_scope
+from storage.db import connection_scope
 from storage.findings_query import count_findings, finding_records
 
 
@@ -71,9 +70,10 @@ def findings(
     ),
 ) -> None:
     """查询发现的问题(默认列出未整改的问题)。"""
-    with session_scope() as session:
+    # Plain rows on a bare connection: no ORM to import, no objects to build (issue 17).
+    with connection_scope() as connection:
         try:
-            wanted = resolve_filters(session, site=site, account=account, unit=unit, rule=rule)
+            wanted = resolve_filters(connection, site=site, account=account, unit=unit, rule=rule)
         except UnknownFilterValue as error:
             raise BadInput(str(error)) from error
         table = output_format is OutputFormat.table
@@ -88,13 +88,15 @@ def findings(
         # the first ones (in index order, so this costs what it shows); exports get all.
         shown = (TABLE_LIMIT if table else 0) if limit is None else limit
         rows = finding_records(
-            session,
+            connection,
             **filters,
             evidence=not table,  # a table does not show it: not read
             limit=shown,
         )
-        total = count_findings(session, **filters) if shown and len(rows) == shown else len(rows)
+        total = count_findings(connection, **filters) if shown and len(rows) == shown else len(rows)
     if total > len(rows):
+        from rich.console import Console  # only here: a plain listing needs no Rich
+
         Console(stderr=True).print(
             f"共 {total} 条,仅列出前 {len(rows)} 条;可用 --site、--unit、--rule 缩小范围,"
             "或用 --limit 0、--format json|csv 列出全部",

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from govwatch.commands.check import parse_day
+from govwatch.days import parse_day
 from govwatch.errors import BadInput, CommandError
 from govwatch.reports import WRITERS, build_report, write_report
 from storage.db import session_scope

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 
-from govwatch.commands.check import parse_day
+from govwatch.days import parse_day
 from govwatch.output import OutputFormat, print_rows
 from monitor.scores import RegionTotals, compute_scores, scores_as_of
 from storage.db import session_scope
@@ -44,6 +43,8 @@ def scores(
     if output_format is OutputFormat.table:
         totals = RegionTotals.of(results)
         rate = f"{totals.pass_rate:.1%}" if totals.pass_rate is not None else "—"
+        from rich.console import Console  # a table's totals line; JSON and CSV need no Rich
+
         Console().print(
             f"检查 {totals.checked} 个, 合格 {totals.passed} 个, 不合格 {totals.failed} 个, "
             f"合格率 {rate}, 平均分 {totals.average_score if totals.average_score is not None else '—'}"

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from monitor.check import run_check
 from storage.db import session_scope
 from storage.findings_query import _filtered, finding_record, query_findings
-from storage.models import Finding
+from storage.listing_tables import FINDINGS
 
 AS_OF = date(2026, 9, 30)
 SEEN = datetime(2026, 9, 30, 2, 0)
@@ -54,7 +54,8 @@ def test_the_default_listing_is_read_in_index_order(database_url: str) -> None:
     from sqlalchemy import select
 
     with session_scope() as session:
-        statement = _filtered(select(Finding.id), None, None, None, None, "open")
+        # The Core clause `govwatch findings` reads through (storage.listing_tables).
+        statement = _filtered(select(FINDINGS.c.id), FINDINGS.c, None, None, None, None, "open")
         compiled = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
         plan = " ".join(
             str(row[-1]) for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
