@@ -457,7 +457,7 @@ def serve(sites: int, accounts: int) -> None:
     asyncio.run(main())
 
 
-def targets_yaml(sites: int, accounts: int, port: int) -> str:
+def targets_yaml(sites: int, accounts: int, port: int, columns: int = COLUMNS_PER_SITE) -> str:
     """The province's targets file: a unit per county, its site and its accounts."""
     lines = ["units:"]
     counties = max(sites, (accounts + 5) // 6, 1)
@@ -474,7 +474,7 @@ def targets_yaml(sites: int, accounts: int, port: int) -> str:
             f'    site_code: "35{site:08d}"',
             "    columns:",
         ]
-        for path, name, category in COLUMNS:
+        for path, name, category in COLUMNS[:columns]:
             lines.append(f"      - {{name: {name}, url: '{root}{path}', category: {category}}}")
     lines.append("accounts:" if accounts else "accounts: []")
     for index in range(accounts):
@@ -621,6 +621,7 @@ class Result:
     accounts: int
     database: str
     workers: int
+    settings: dict[str, str] = field(default_factory=dict)
     cycle_wall_s: float = 0.0
     all_runs_done_s: float = 0.0
     cycle_cpu_s: float = 0.0
@@ -771,7 +772,9 @@ def run_cycle(options: argparse.Namespace, temp: Path, port: int, server_pid: in
     database_url = options.database_url or f"sqlite:///{temp / 'province.db'}"
     redis_url = options.redis_url if options.workers else ""
     env = bench_env(temp, database_url, port, redis_url)
-    (temp / "province.yaml").write_text(targets_yaml(sites, accounts, port), encoding="utf-8")
+    env.update(options.setting)
+    targets = targets_yaml(sites, accounts, port, options.columns)
+    (temp / "province.yaml").write_text(targets, encoding="utf-8")
     prepare_database(env)  # the schema now, so the cycle does not pay for migrations
     if redis_url:
         clear_redis(redis_url)
@@ -779,7 +782,8 @@ def run_cycle(options: argparse.Namespace, temp: Path, port: int, server_pid: in
     result = Result(
         mode=mode,
         sites=sites,
-        columns=COLUMNS_PER_SITE,
+        columns=options.columns,
+        settings=dict(options.setting),
         accounts=accounts,
         database=database_url.split(":", 1)[0].split("+", 1)[0],
         workers=options.workers,
@@ -863,6 +867,9 @@ def print_result(result: Result) -> None:
         f"province: {result.sites} sites x {result.columns} columns, {result.accounts} accounts; "
         f"{result.database}; {result.mode}"
     )
+    if result.settings:
+        changed = ", ".join(f"{name}={value}" for name, value in result.settings.items())
+        print(f"settings changed from production: {changed}")
     print(f"load average before {load}, after {load_after} on {os.cpu_count()} CPUs")
     print(f"cycle (scheduler.py --once): {result.cycle_wall_s:.1f} s wall", end="")
     if result.workers:
@@ -901,11 +908,30 @@ def print_result(result: Result) -> None:
     print(f"page server (not in the figures above): {result.server_cpu_s:.1f} s CPU")
 
 
+def setting_argument(text: str) -> tuple[str, str]:
+    """``GOVWATCH_NAME=VALUE`` of ``--setting``."""
+    name, equals, value = text.partition("=")
+    if not equals or not name.startswith("GOVWATCH_"):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected GOVWATCH_NAME=VALUE")
+    return name, value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the province")
     parser.add_argument("--sites", type=int, help="sites (default: 450 x scale)")
     parser.add_argument("--accounts", type=int, help="accounts (default: 2,800 x scale)")
+    parser.add_argument(
+        "--columns", type=int, default=COLUMNS_PER_SITE, help="registered columns per site"
+    )
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        type=setting_argument,
+        metavar="GOVWATCH_NAME=VALUE",
+        help="change a production setting (repeatable; printed with the figures)",
+    )
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
     parser.add_argument("--workers", type=int, default=0, help="scrapy-redis workers (0: none)")
     parser.add_argument("--redis-url", default="", help="Redis database for --workers")
@@ -931,6 +957,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if options.sites < 0 or options.accounts < 0 or options.sites > 250 * 250:
         parser.error("--sites and --accounts must be 0 or more (sites at most 62,500)")
+    if not 1 <= options.columns <= len(COLUMNS):
+        parser.error(f"--columns must be 1 to {len(COLUMNS)}")
     if options.workers < 0 or (options.workers and not options.redis_url):
         parser.error("--workers N needs --redis-url redis://HOST:PORT/DB")
 
