@@ -814,11 +814,12 @@ def run_cycle(options: argparse.Namespace, temp: Path, port: int, server_pid: in
         )
         cpu, _ = wait_cpu(scheduler)
         result.cycle_wall_s = time.perf_counter() - started
-        if workers:
+        if workers:  # the scheduler stops waiting after the crawl time limit
             counts = wait_for_runs(database_url, result.targets, options.wait_s)
+            result.all_runs_done_s = time.perf_counter() - started
         else:
             counts = stored_counts(database_url)
-        result.all_runs_done_s = time.perf_counter() - started
+            result.all_runs_done_s = result.cycle_wall_s
         for worker in workers:
             worker.send_signal(signal.SIGINT)  # Scrapy's graceful stop
         for worker in workers:
