@@ -53,8 +53,6 @@ def _children() -> list[int]:
     return children
 
 
-# The bench makes its own SQLite database whatever the suite runs on: once is enough.
-@pytest.mark.sqlite_only
 def test_tiny_province_cycle_crawls_every_target(tmp_path: Path, capsys) -> None:
     before = set(_children())
     figures = tmp_path / "figures.json"
