@@ -154,6 +154,11 @@ def run_worker(settings: Settings | None = None) -> None:
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
+    # Scrapy's root handler prints at the crawl's LOG_LEVEL (GOVWATCH_LOG_LEVEL), as in
+    # a `scrapy crawl` child; the service's handler has no level of its own and would
+    # print every record a second time, DEBUG included. Redaction is not a handler's.
+    for handler in list(logging.root.handlers):
+        logging.root.removeHandler(handler)
     process = CrawlerProcess(get_project_settings())
     process.crawl("worker")
     process.start()
