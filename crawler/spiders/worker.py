@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import inspect
 import json
+import warnings
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
+from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy.http import Response
 from scrapy_redis.spiders import RedisSpider
 from twisted.python.failure import Failure
@@ -36,6 +38,15 @@ from govwatch.service.queue import CRAWL_REQUESTS_KEY
 from settings import get_settings
 from storage.db import session_scope
 from storage.observations import start_crawl_run
+
+# scrapy-redis (not ours) still passes `spider=` to the stats collector on every
+# request it queues and pops; Scrapy warns each time. Only those warnings are silenced.
+warnings.filterwarnings(
+    "ignore",
+    message=r"Passing a 'spider' argument to StatsCollector\.",
+    category=ScrapyDeprecationWarning,
+    module=r"scrapy_redis\.",
+)
 
 CALLBACK_META = "govwatch_callback"
 ERRBACK_META = "govwatch_errback"

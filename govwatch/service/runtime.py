@@ -5,11 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-
-from sqlalchemy import select
 
 from govwatch.service import jobs
 from govwatch.service.checks import CheckState, check_and_notify, debounced_check
@@ -21,12 +18,11 @@ from govwatch.service.crawls import (
     stop_crawls,
 )
 from govwatch.service.metrics import start_metrics_server
+from govwatch.service.queued_runs import wait_for_queued_runs
 from govwatch.service.schedule import MEMORY, active_targets, build_scheduler, sync_jobs
 from govwatch.service.targets_watch import TargetsWatcher
 from settings import Settings, get_settings
 from storage.clock import utcnow
-from storage.db import session_scope
-from storage.models import CrawlRun
 
 log = logging.getLogger("govwatch.scheduler")
 
@@ -103,23 +99,9 @@ def run_forever(stop: threading.Event, settings: Settings | None = None) -> None
 def _wait_for_queued_runs(
     targets: list[tuple[str, str]], since: datetime, stop: threading.Event, timeout_s: float
 ) -> None:
-    """With Redis, wait until every queued target has a finished run (or the time limit)."""
-    deadline = time.monotonic() + timeout_s
-    waiting = set(targets)
-    while waiting and not stop.is_set() and time.monotonic() < deadline:
-        with session_scope() as session:
-            finished = {
-                (target_type, target_id)
-                for target_type, target_id in session.execute(
-                    select(CrawlRun.target_type, CrawlRun.target_id).where(
-                        CrawlRun.started_at >= since, CrawlRun.finished_at.is_not(None)
-                    )
-                )
-            }
-        waiting -= finished
-        stop.wait(1.0)
-    if waiting:
-        log.warning("crawls not finished in time: %s", sorted(waiting))
+    """With Redis, wait until every queued target has a finished run, as long as the
+    queue makes progress (``govwatch/service/queued_runs.py``)."""
+    wait_for_queued_runs(targets, since, stop, timeout_s)
 
 
 def run_once(stop: threading.Event, settings: Settings | None = None) -> None:
@@ -173,6 +155,11 @@ def run_worker(stop: threading.Event, settings: Settings | None = None) -> None:
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
+    # Scrapy's root handler prints at the crawl's LOG_LEVEL (GOVWATCH_LOG_LEVEL), as in
+    # a `scrapy crawl` child; the service's handler has no level of its own and would
+    # print every record a second time, DEBUG included. Redaction is not a handler's.
+    for handler in list(logging.root.handlers):
+        logging.root.removeHandler(handler)
     process = CrawlerProcess(get_project_settings())
     process.crawl("worker")
     process.start()

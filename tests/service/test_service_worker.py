@@ -84,6 +84,12 @@ def test_two_workers_share_one_queue_and_fetch_each_page_once(
             assert once.wait(150) == 0, once.log
         for worker in (first, second):
             assert worker.terminate(30) == 0, worker.log
+    for worker in (first, second):
+        # GOVWATCH_LOG_LEVEL unset: warnings and the summary, as a `scrapy crawl` child
+        # prints; no DEBUG records (trafilatura wrote two per article) and no
+        # deprecation warnings from scrapy_redis.
+        assert " DEBUG " not in worker.log and "] DEBUG:" not in worker.log, worker.log
+        assert "DeprecationWarning" not in worker.log, worker.log
     with session_scope() as session:
         runs = list(session.scalars(select(CrawlRun).order_by(CrawlRun.target_id)))
         assert [(run.target_id, run.outcome) for run in runs] == [

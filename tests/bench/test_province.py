@@ -1,0 +1,96 @@
+"""The province bench (bench/province.py) end to end at a tiny size: one full cycle with
+the scheduler crawls every target of the simulated province, the figures come out, and
+the bench leaves no server running.
+
+One site of three columns and two accounts (a Weibo and a WeChat one): every crawl is a
+fresh process, so each target costs a few seconds of CPU in imports alone.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import os
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "province.py"
+# Politeness off and no article or link fetching: this checks the bench, not the speed.
+FAST = (
+    "GOVWATCH_DOWNLOAD_DELAY_S=0",
+    "GOVWATCH_PLATFORM_DELAY_S=0",
+    "GOVWATCH_ARTICLE_TEXT_PAGES=0",
+    "GOVWATCH_HEALTH_ARTICLE_PAGES=0",
+    "GOVWATCH_CHECK_LINKS=false",
+)
+
+
+@functools.cache
+def _bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("province_bench", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def _children() -> list[int]:
+    """Processes whose parent is this one."""
+    children = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid():
+                children.append(int(entry))
+    return children
+
+
+def test_tiny_province_cycle_crawls_every_target(tmp_path: Path, capsys) -> None:
+    before = set(_children())
+    figures = tmp_path / "figures.json"
+    arguments = ["--sites", "1", "--accounts", "2", "--columns", "3", "--json", str(figures)]
+    for setting in FAST:
+        arguments += ["--setting", setting]
+    assert _bench().main(arguments) == 0
+
+    result = json.loads(figures.read_text())
+    assert result["targets"] == 3
+    assert result["targets_crawled"] == 3
+    assert result["runs"] == {"ok": 3}
+    served = result["served"]
+    assert served["homepage"] >= 2  # the probe and the crawl
+    assert served["column list page"] >= 3
+    assert served["weibo API page"] >= 2  # account 0: the profile, then its timeline
+    assert served["wechat feed"] == 1  # account 1
+    assert result["items"] > 0 and result["posts"] > 0
+    assert result["cycle_wall_s"] > 0 and result["cycle_cpu_s"] > 0
+    assert result["check_wall_s"] > 0 and result["report_wall_s"] > 0
+    kinds = result["processes"]
+    assert kinds["scheduler (scheduler.py --once)"]["processes"] == 1
+    assert kinds["crawl child (site)"]["processes"] == 1
+    assert kinds["crawl child (account)"]["processes"] == 2
+    assert kinds["crawl child (site)"]["peak_rss_mb"] > 10
+    output = capsys.readouterr().out
+    assert "targets crawled: 3 of 3" in output
+    assert "settings changed from production: GOVWATCH_DOWNLOAD_DELAY_S=0" in output
+    # The page server and every measured process have ended.
+    assert set(_children()) <= before
+
+
+@pytest.mark.parametrize(
+    ("argument", "named"),
+    [("--scale=0", "--scale"), ("--columns=31", "--columns"), ("--setting=DELAY=0", "--setting")],
+)
+def test_bad_arguments_exit_2_naming_the_option(argument: str, named: str, capsys) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        _bench().main([argument])
+    assert stopped.value.code == 2
+    assert named in capsys.readouterr().err.strip().splitlines()[-1]
