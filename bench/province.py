@@ -501,6 +501,8 @@ def process_kind(argv: list[str]) -> str | None:
         return "worker (scheduler.py --worker)"
     if "scheduler.py" in line:
         return "scheduler (scheduler.py --once)"
+    if "crawler.warm_worker" in line:
+        return "warm crawl worker"
     if "crawler.child_guard" in line:
         spider = "account" if " crawl account" in line else "site"
         return f"crawl child ({spider})"

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -88,6 +89,32 @@ class CliResult:
     returncode: int
     stdout: str
     stderr: str
+
+
+TEST_REDIS_ENV = "GOVWATCH_TEST_REDIS_URL"
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """An empty Redis database of this pytest process's own (skips without a server).
+
+    ``./test.sh`` gives the SQLite run database 1 and the PostgreSQL run database 2;
+    with pytest-xdist, worker N of a run takes that number plus 2N, so two tests that
+    empty "their" database never empty each other's queue (Redis has 16 databases).
+    """
+    base = os.environ.get(TEST_REDIS_ENV, "")
+    if not base:
+        pytest.skip(f"{TEST_REDIS_ENV} not set (./test.sh starts a redis-server)")
+    import redis
+
+    parts = urlsplit(base)
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    database = int(parts.path.strip("/") or 0) + 2 * worker
+    own = urlunsplit(parts._replace(path=f"/{database}"))
+    client = redis.Redis.from_url(own)
+    client.flushdb()
+    client.close()
+    return own
 
 
 @pytest.fixture

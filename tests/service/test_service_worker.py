@@ -7,7 +7,6 @@ sets it); skipped without it.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,22 +20,8 @@ from storage.clock import china_today
 from storage.db import session_scope
 from storage.models import CrawlRun, Fetch, Item
 
-REDIS_URL = os.environ.get("GOVWATCH_TEST_REDIS_URL", "")
-pytestmark = pytest.mark.skipif(
-    not REDIS_URL, reason="GOVWATCH_TEST_REDIS_URL not set (./test.sh starts a redis-server)"
-)
 COLUMNS = ["gzdt", "tzgg", "zcwj", "rsxx"]
 ITEMS_PER_COLUMN = 3
-
-
-@pytest.fixture
-def redis_url() -> str:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    client.flushdb()  # this test's database only (test.sh gives each run its own)
-    client.close()
-    return REDIS_URL
 
 
 @pytest.fixture

@@ -120,19 +120,10 @@ def test_scheduler_refuses_a_bad_warm_worker_setting(
     assert capsys.readouterr().err.strip() == f"错误: 设置 {variable}={value} 无效: {expected}"
 
 
-REDIS_URL = os.environ.get("GOVWATCH_TEST_REDIS_URL", "")
-
-
 @pytest.mark.database_neutral
-@pytest.mark.skipif(not REDIS_URL, reason="GOVWATCH_TEST_REDIS_URL not set")
 def test_a_redis_worker_killed_is_replaced_and_crawls_on(
-    three_sites: RoutedServer, database_url: str, tmp_path: Path
+    three_sites: RoutedServer, database_url: str, redis_url: str, tmp_path: Path
 ) -> None:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    client.flushdb()  # this test's database only
-    client.close()
     targets = tmp_path / "targets.yaml"
     targets.write_text(
         f"sites:\n  - id: east\n    name: 东县人民政府\n    url: {three_sites.base_url}east/\n"
@@ -144,7 +135,7 @@ def test_a_redis_worker_killed_is_replaced_and_crawls_on(
         **FAST_SETTINGS,
         "GOVWATCH_DATABASE_URL": database_url,
         "GOVWATCH_TARGETS": str(targets),
-        "GOVWATCH_REDIS_URL": REDIS_URL,
+        "GOVWATCH_REDIS_URL": redis_url,
     }
     started = re.compile(r"crawl worker started \(pid (\d+)\)")
     with SchedulerProcess(env, "--worker") as supervisor:
