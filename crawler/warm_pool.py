@@ -312,9 +312,11 @@ class WarmPool:
         # Under the condition. Reaped in the background: the caller's crawl is over.
         worker.ask_to_exit()
         reaper = threading.Thread(target=self._reap, args=(worker,), daemon=True)
+        # Started before it is listed: close() joins every listed reaper, and joining a
+        # thread not yet started raises (a stop racing a retirement crashed the scheduler).
+        reaper.start()
         self._reapers = [running for running in self._reapers if running.is_alive()]
         self._reapers.append(reaper)
-        reaper.start()
 
     def _reap(self, worker: _Worker) -> None:
         worker.reap(RETIRE_GRACE_S)
@@ -342,6 +344,7 @@ class WarmPool:
         with self._condition:
             self._closed = True
             busy, idle = list(self._busy), list(self._idle)
+            reapers = list(self._reapers)
             self._idle.clear()
             self._condition.notify_all()
             workers = list(self._workers)
@@ -353,7 +356,9 @@ class WarmPool:
         deadline = time.monotonic() + grace_s
         for worker in workers:
             worker.reap(deadline - time.monotonic())
-        for reaper in list(self._reapers):
+        with self._condition:
+            reapers += [reaper for reaper in self._reapers if reaper not in reapers]
+        for reaper in reapers:
             reaper.join(RETIRE_GRACE_S + 15)
         with self._condition:
             for worker in workers:
