@@ -4,10 +4,10 @@ Scrapy's Twisted reactor cannot be restarted inside one process; the demo, the t
 and the scheduler with warm workers off therefore start ``scrapy crawl`` as a child
 process per target, with a time limit (the scheduler's warm workers,
 ``crawler/warm_pool.py``, reuse a process for many crawls and record their ends the
-same way, through :func:`record_cut_short`). A crash or a hang ends that child only, and is reported as a failed crawl:
-a child that did not close its crawl run itself (killed at the time limit, crashed,
-interrupted by a shutdown) has that run closed here as ``failed`` with the reason,
-so no run stays ``running`` for ever.
+same way, through :func:`record_cut_short`). A crash or a hang ends that child only,
+and is reported as a failed crawl: a child that did not close its crawl run itself
+(killed at the time limit, crashed, interrupted by a shutdown) has that run closed
+here as ``failed`` with the reason, so no run stays ``running`` for ever.
 
 Each child gets its own process group, so a kill also ends the browser it started.
 :func:`terminate_running` stops every child of this process (the scheduler calls it
@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,17 +89,18 @@ def terminate_running(grace_s: float = 10.0) -> int:
         children = list(_children)
     for child in children:
         child.interrupted = True
-        _signal_group(child.process, signal.SIGTERM)
+        signal_group(child.process, signal.SIGTERM)
     deadline = time.monotonic() + grace_s
     for child in children:
         with contextlib.suppress(subprocess.TimeoutExpired):
             child.process.wait(timeout=max(0.0, deadline - time.monotonic()))
         if child.process.poll() is None:
-            _signal_group(child.process, signal.SIGKILL)
+            signal_group(child.process, signal.SIGKILL)
     return len(children)
 
 
-def _signal_group(process: subprocess.Popen[str], signum: int) -> None:
+def signal_group(process: subprocess.Popen[Any], signum: int) -> None:
+    """Signal the process group ``process`` leads (it and the browser it started)."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signum)
 
@@ -112,38 +114,23 @@ def crawl_child_env(env: dict[str, str] | None = None) -> dict[str, str]:
     return child_env
 
 
-def _run(
-    spider: str,
-    argument: str,
-    target_id: str,
-    timeout_s: float,
-    env: dict[str, str] | None,
-    close_runs: bool,
-) -> CrawlProcessResult:
-    child_env = crawl_child_env(env)
-    # The child watches read_end and dies with its group when we are gone (write_end
-    # closes with us); it is closed here once the child has ended.
+def start_guarded_scrapy(
+    arguments: list[str], env: dict[str, str] | None = None, stderr: int | None = None
+) -> tuple[subprocess.Popen[str], int]:
+    """``scrapy ARGUMENTS`` under ``crawler.child_guard``, leading its own process group.
+
+    Returns the process and the write end of its guard pipe: the child dies with its
+    group once that end closes (when we are gone, however we went), so the caller
+    closes it only after the child has ended.
+    """
     read_end, write_end = os.pipe()
-    command = [
-        sys.executable,
-        "-m",
-        "crawler.child_guard",
-        str(read_end),
-        "crawl",
-        spider,
-        "-a",
-        argument,
-    ]
-    started = time.monotonic()
-    launched_at = _utcnow()
-    reason = ""
     try:
         process = subprocess.Popen(
-            command,
+            [sys.executable, "-m", "crawler.child_guard", str(read_end), *arguments],
             cwd=REPO_ROOT,
-            env=child_env,
+            env=crawl_child_env(env),
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=stderr,
             text=True,
             errors="replace",
             start_new_session=True,  # its own process group: a kill reaches its browser too
@@ -154,6 +141,23 @@ def _run(
         raise
     finally:
         os.close(read_end)
+    return process, write_end
+
+
+def _run(
+    spider: str,
+    argument: str,
+    target_id: str,
+    timeout_s: float,
+    env: dict[str, str] | None,
+    close_runs: bool,
+) -> CrawlProcessResult:
+    started = time.monotonic()
+    launched_at = _utcnow()
+    reason = ""
+    process, write_end = start_guarded_scrapy(
+        ["crawl", spider, "-a", argument], env=env, stderr=subprocess.PIPE
+    )
     with process, _closing(write_end):
         child = _Child(process)
         with _children_lock:
@@ -162,7 +166,7 @@ def _run(
             _, stderr = process.communicate(timeout=timeout_s)
             returncode: int | None = process.returncode
         except subprocess.TimeoutExpired:
-            _signal_group(process, signal.SIGKILL)
+            signal_group(process, signal.SIGKILL)
             _, stderr = process.communicate()
             returncode = None
             reason = TIMEOUT_REASON

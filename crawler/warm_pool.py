@@ -32,7 +32,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import signal
 import subprocess
 import sys
@@ -50,6 +49,7 @@ from crawler.runner import (
     CrawlProcessResult,
     crawl_child_env,
     record_cut_short,
+    signal_group,
 )
 from crawler.warm_worker import RESULT_MARKER
 
@@ -158,8 +158,7 @@ class _Worker:
         return self.process.poll() is None
 
     def signal_group(self, signum: int) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signum)
+        signal_group(self.process, signum)
 
     def log_tail(self, job: _Job) -> str:
         """The crawl's log; after a death, once the reader has taken what was written."""
@@ -344,7 +343,6 @@ class WarmPool:
         with self._condition:
             self._closed = True
             busy, idle = list(self._busy), list(self._idle)
-            reapers = list(self._reapers)
             self._idle.clear()
             self._condition.notify_all()
             workers = list(self._workers)
@@ -356,8 +354,8 @@ class WarmPool:
         deadline = time.monotonic() + grace_s
         for worker in workers:
             worker.reap(deadline - time.monotonic())
-        with self._condition:
-            reapers += [reaper for reaper in self._reapers if reaper not in reapers]
+        with self._condition:  # retirements list their reapers under it, started
+            reapers = list(self._reapers)
         for reaper in reapers:
             reaper.join(RETIRE_GRACE_S + 15)
         with self._condition:

@@ -27,11 +27,10 @@ import logging
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 
-from crawler.runner import REPO_ROOT, crawl_child_env
+from crawler.runner import signal_group, start_guarded_scrapy
 from settings import Settings
 
 log = logging.getLogger("govwatch.scheduler")
@@ -42,49 +41,24 @@ MAX_RESTART_PAUSE_S = 60.0
 HEALTHY_RUN_S = 60.0
 
 
-def _start_worker() -> tuple[subprocess.Popen[bytes], int]:
-    """``scrapy crawl worker`` in its own group; (process, write end of its guard pipe)."""
-    read_end, write_end = os.pipe()
-    try:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "crawler.child_guard", str(read_end), "crawl", "worker"],
-            cwd=REPO_ROOT,
-            env=crawl_child_env(),
-            stdout=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group: a kill reaches its browser too
-            pass_fds=(read_end,),
-        )
-    except BaseException:
-        os.close(write_end)
-        raise
-    finally:
-        os.close(read_end)
-    return process, write_end
-
-
-def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signum)
-
-
 def supervise_worker(stop: threading.Event, settings: Settings) -> None:
     """Keep one Redis crawl worker running until ``stop`` is set, then stop it."""
     pause_s = 1.0
     while not stop.is_set():
-        process, guard = _start_worker()
+        process, guard = start_guarded_scrapy(["crawl", "worker"])
         started = time.monotonic()
         log.info("crawl worker started (pid %d)", process.pid)
         try:
             while process.poll() is None and not stop.wait(0.5):
                 pass
             if stop.is_set():
-                _signal_group(process, signal.SIGTERM)
+                signal_group(process, signal.SIGTERM)
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     process.wait(timeout=settings.crawl_stop_grace_s)
-                _signal_group(process, signal.SIGKILL)  # and whatever it started
+                signal_group(process, signal.SIGKILL)  # and whatever it started
                 process.wait()
                 break
-            _signal_group(process, signal.SIGKILL)  # a browser it left behind
+            signal_group(process, signal.SIGKILL)  # a browser it left behind
         finally:
             os.close(guard)
         ran_s = time.monotonic() - started
