@@ -75,9 +75,11 @@ class _Job:
 class _Worker:
     """One warm worker process, its log reader and its exit watcher."""
 
+    command = (sys.executable, "-m", "crawler.warm_worker")
+
     def __init__(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "crawler.warm_worker"],
+            self.command,
             cwd=REPO_ROOT,
             env=crawl_child_env(),
             stdin=subprocess.PIPE,  # commands; its end-of-file tells the worker we are gone
@@ -92,6 +94,10 @@ class _Worker:
         self.interrupted = False
         self.peak_rss = 0
         self._lock = threading.Lock()
+        # Writes to and the close of the command pipe: the pool's stop and a retirement's
+        # reaper can reach one worker at once, and a buffered pipe closed by one thread
+        # while another writes or closes it raises from inside CPython's io module.
+        self._stdin_lock = threading.Lock()
         self._job: _Job | None = None
         # Lines logged outside a crawl (start-up warnings): they open the next crawl's log.
         self._between: deque[str] = deque(maxlen=50)
@@ -144,14 +150,20 @@ class _Worker:
             self._between.clear()
             self._job = job
         command = json.dumps({"spider": spider, "arguments": arguments}, ensure_ascii=False)
-        try:
-            assert self.process.stdin is not None
-            self.process.stdin.write(command + "\n")
-            self.process.stdin.flush()
-        except (OSError, ValueError):  # a closed pipe: the worker died while idle
+        if not self._send(command):  # a closed pipe: the worker died while idle
             with self._lock:
                 self._job = None
             return False
+        return True
+
+    def _send(self, line: str) -> bool:
+        with self._stdin_lock:
+            try:
+                assert self.process.stdin is not None
+                self.process.stdin.write(line + "\n")
+                self.process.stdin.flush()
+            except (OSError, ValueError):  # closed by us, or by the worker's death
+                return False
         return True
 
     def alive(self) -> bool:
@@ -169,12 +181,7 @@ class _Worker:
 
     def ask_to_exit(self) -> None:
         """An idle worker: finish and exit (a stopped reactor, closed connections)."""
-        try:
-            assert self.process.stdin is not None
-            self.process.stdin.write('{"exit": true}\n')
-            self.process.stdin.flush()
-        except (OSError, ValueError):
-            pass
+        self._send('{"exit": true}')
 
     def reap(self, grace_s: float) -> None:
         """Wait up to ``grace_s`` for the process to end, then kill its group."""
@@ -184,8 +191,8 @@ class _Worker:
             self.signal_group(signal.SIGKILL)
             self.process.wait()
         self.exited.wait(10)
-        with contextlib.suppress(OSError):
-            if self.process.stdin is not None:
+        with self._stdin_lock, contextlib.suppress(OSError, ValueError):
+            if self.process.stdin is not None and not self.process.stdin.closed:
                 self.process.stdin.close()
 
 

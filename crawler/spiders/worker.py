@@ -40,13 +40,15 @@ from storage.db import session_scope
 from storage.observations import start_crawl_run
 
 # scrapy-redis (not ours) still passes `spider=` to the stats collector on every
-# request it queues and pops; Scrapy warns each time. Only those warnings are silenced.
-warnings.filterwarnings(
-    "ignore",
-    message=r"Passing a 'spider' argument to StatsCollector\.",
-    category=ScrapyDeprecationWarning,
-    module=r"scrapy_redis\.",
-)
+# request it queues and pops, and calls `Spider.log()` when a worker opens on a queue
+# that holds requests; Scrapy warns each time. Only those warnings are silenced.
+for _deprecated in (
+    r"Passing a 'spider' argument to StatsCollector\.",
+    r"Spider\.log\(\) is deprecated",
+):
+    warnings.filterwarnings(
+        "ignore", message=_deprecated, category=ScrapyDeprecationWarning, module=r"scrapy_redis\."
+    )
 
 CALLBACK_META = "govwatch_callback"
 ERRBACK_META = "govwatch_errback"

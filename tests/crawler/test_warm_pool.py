@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ from fakes.routed_server import RoutedServer
 from sqlalchemy import func, select
 
 from crawler.runner import last_log_line, run_crawl
-from crawler.warm_pool import WarmPool
+from crawler.warm_pool import WarmPool, _Worker
 from govwatch.targets_file import parse_targets
 from storage.clock import china_today
 from storage.db import session_scope
@@ -324,3 +325,43 @@ def test_browser_crawls_in_one_worker_each_start_and_close_their_browser(
             session.scalars(select(Fetch.items_found).where(Fetch.url == f"{server.base_url}js/"))
         )
     assert rendered == [3, 3]
+
+
+class _StandInWorker(_Worker):
+    """A process that never reads its commands and exits soon: no crawl, no imports."""
+
+    command = (sys.executable, "-c", "import time; time.sleep(0.3)")
+
+
+@pytest.mark.database_neutral
+def test_a_stop_racing_a_retirement_reaps_one_worker_from_two_threads() -> None:
+    # The pool's stop and a retirement's reaper can reach one worker at once: one asks it
+    # to exit while the other closes its command pipe. Unlocked, CPython's buffered pipe
+    # raised "PyMemoryView_FromBuffer(): info->buf must not be NULL" (1-4 times in 40
+    # rounds of this test) and the scheduler exited 1 on SIGTERM.
+    errors: list[BaseException] = []
+    for _round in range(40):
+        worker = _StandInWorker()
+        start = threading.Barrier(8)
+
+        def ask_then_reap(
+            worker: _Worker = worker, start: threading.Barrier = start, asks: int = 0
+        ) -> None:
+            start.wait()
+            try:
+                for _ in range(asks):
+                    worker.ask_to_exit()
+                worker.reap(5.0)
+            except BaseException as error:  # collected: the assertion below names them
+                errors.append(error)
+
+        threads = [
+            threading.Thread(target=ask_then_reap, args=(worker, start, 2000 * (index % 2)))
+            for index in range(8)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert worker.process.poll() is not None
+    assert errors == []
