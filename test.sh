@@ -96,14 +96,17 @@ start_redis() {
 # wait on a crawl or a server in another process, so each run uses two pytest
 # processes (pytest-xdist; on PostgreSQL each has a database of its own); the
 # PostgreSQL run takes only the tests that can behave differently there
-# (tests/conftest.py says which).
+# (tests/conftest.py says which). The SQLite run, the longer one, gets a third pytest
+# process: its tests spend much of their time waiting on crawls, and with two the
+# cores idle once the PostgreSQL run is done.
 WORKERS=${GOVWATCH_TEST_WORKERS:-2}
+SQLITE_WORKERS=${GOVWATCH_TEST_SQLITE_WORKERS:-$((WORKERS + 1))}
 start_postgres
 start_redis
 LOGS=$(mktemp -d)
 log "tests on SQLite and on PostgreSQL (side by side)"
 GOVWATCH_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/1" \
-  GOVWATCH_TEST_DATABASE_URL= pytest -q -p no:cacheprovider -n "$WORKERS" "$@" \
+  GOVWATCH_TEST_DATABASE_URL= pytest -q -p no:cacheprovider -n "$SQLITE_WORKERS" "$@" \
   >"$LOGS/sqlite.log" 2>&1 &
 sqlite_pid=$!
 GOVWATCH_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/2" \

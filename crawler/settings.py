@@ -7,6 +7,8 @@ configured here and nowhere in spider code. Values come from ``settings.py`` so 
 
 import logging
 
+from scrapy.settings.default_settings import EXTENSIONS_BASE as _scrapy_extensions_base
+
 from govwatch.logging_setup import install_log_redaction
 from settings import get_settings
 
@@ -41,7 +43,7 @@ TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19 starts, in every crawl, an HTTP server on localhost that runs any Python
 # code sent with the token it writes to the user's profile directory (its "remote
 # control", for an MCP client). A monitoring service has no use for it and must not
-# offer it; leaving it out also saves importing aiohttp in every crawl process.
+# offer it (nor import aiohttp for it: see EXTENSIONS_BASE below).
 REMOTE_CONTROL_ENABLED = False
 # A normal run prints failures and a short summary (crawler/run_summary.py), not
 # Scrapy's ~100 INFO lines; `scrapy crawl … -L INFO` shows them when asked, and
@@ -67,11 +69,17 @@ DOWNLOAD_SLOTS = {
     for host in _govwatch.platform_hosts()
 }
 
-# Loggers at LOG_LEVEL: DEBUG records are not built (and redacted) to be dropped.
-EXTENSIONS = {
-    "crawler.log_level.CrawlLogLevel": 0,
-    "scrapy.extensions.remote_control.RemoteControl": None,  # see REMOTE_CONTROL_ENABLED
+# RemoteControl (see REMOTE_CONTROL_ENABLED) is left out of the base list, not set to
+# None in EXTENSIONS: Scrapy imports every extension either list names, disabled or
+# not, to build the list, and that one imports aiohttp and platformdirs (a quarter of a
+# second of CPU in every crawl process).
+EXTENSIONS_BASE = {
+    path: order
+    for path, order in _scrapy_extensions_base.items()
+    if path != "scrapy.extensions.remote_control.RemoteControl"
 }
+# Loggers at LOG_LEVEL: DEBUG records are not built (and redacted) to be dropped.
+EXTENSIONS = {"crawler.log_level.CrawlLogLevel": 0}
 
 ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 300,

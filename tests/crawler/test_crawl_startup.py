@@ -61,6 +61,34 @@ def test_a_site_crawl_loads_no_browser_nor_redis_worker() -> None:
     assert "crawler.spiders.worker" not in loaded
 
 
+EXTENSIONS_PROBE = """
+import json, sys
+from scrapy.utils.conf import build_component_list
+from scrapy.utils.project import get_project_settings
+settings = get_project_settings()
+settings.setmodule("crawler.settings", priority="project")
+# What Scrapy's extension manager does: keys are normalised by importing them.
+build_component_list(settings.get_component_priority_dict_with_base("EXTENSIONS"))
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_building_the_extension_list_imports_no_code_execution_server() -> None:
+    # Scrapy imports every extension its lists name, even one set to None: the
+    # RemoteControl extension (and aiohttp, a quarter second per crawl) must be absent.
+    done = subprocess.run(
+        [sys.executable, "-c", EXTENSIONS_PROBE],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout.splitlines()[-1]))
+    assert "crawler.log_level" in loaded  # the probe built the project's list
+    assert not loaded & {"aiohttp", "scrapy.extensions.remote_control"}
+
+
 def test_no_crawl_starts_scrapys_code_execution_server() -> None:
     # Scrapy 2.19's RemoteControl extension serves "run this Python code" on localhost
     # in every crawl unless it is switched off (and imports aiohttp for it).
@@ -69,7 +97,11 @@ def test_no_crawl_starts_scrapys_code_execution_server() -> None:
 
     settings = get_project_settings()
     settings.setmodule("crawler.settings", priority="project")
-    enabled = build_component_list(settings.getwithbase("EXTENSIONS"))
-    assert "crawler.log_level.CrawlLogLevel" in enabled  # the project's extensions are read
-    assert not [path for path in enabled if "remote_control" in path.lower()]
+    enabled = build_component_list(settings.get_component_priority_dict_with_base("EXTENSIONS"))
+    names = [
+        path if isinstance(path, str) else f"{path.__module__}.{path.__qualname__}"
+        for path in enabled
+    ]
+    assert "crawler.log_level.CrawlLogLevel" in names  # the project's extensions are read
+    assert not [name for name in names if "remote_control" in name.lower()]
     assert settings.getbool("REMOTE_CONTROL_ENABLED") is False
