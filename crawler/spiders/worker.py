@@ -7,6 +7,8 @@ per run, built on demand in whichever worker handles a request of that run), so 
 requests and observations are exactly theirs. The worker only routes: every request
 it schedules carries its run and target and the name of the delegate's callback, and
 comes back to :meth:`WorkerSpider.route`, which calls that callback on the delegate.
+A ``{"kind": "links", "run": ID}`` message checks the links a finished site run saw
+(``crawler/spiders/worker_queue.py``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from crawler.spiders.worker_queue import (
     TARGET_META,
     WorkerObservation,
     add_pending,
+    check_run_links,
     finish_run,
 )
 from govwatch.service.queue import CRAWL_REQUESTS_KEY
@@ -88,6 +91,13 @@ class WorkerSpider(RedisSpider):
 
     def make_request_from_data(self, data: bytes) -> scrapy.Request | None:
         message = json.loads(data)
+        if message.get("kind") == "links":  # a finished site run's link check
+            return scrapy.Request(
+                "data:,",
+                callback=self.check_links,
+                meta={RUN_META: int(message["run"])},
+                dont_filter=True,
+            )
         kind, target_id = str(message["kind"]), str(message["id"])
         if kind not in ("site", "account"):
             self.logger.error("unknown crawl request %r", message)
@@ -146,6 +156,19 @@ class WorkerSpider(RedisSpider):
                 yield self._wrap(request, meta)
         finally:
             add_pending(self.server, meta[RUN_META], -1)
+
+    async def check_links(self, response: Response) -> AsyncIterator[Any]:
+        """Check the links a finished run's pages showed; giving the count back closes it."""
+        run_id = response.meta[RUN_META]
+        try:
+            checked, broken = await check_run_links(self.server, run_id)
+            self.logger.info(
+                "run %d: checked %d links and images: %d broken", run_id, checked, broken
+            )
+        finally:
+            add_pending(self.server, run_id, -1)
+        return
+        yield  # an async generator, as every callback here: nothing to yield
 
     async def route(self, response: Response, **cb_kwargs: Any) -> AsyncIterator[Any]:
         meta = response.meta

@@ -9,10 +9,17 @@ holds one count in ``govwatch:run:ID:pending`` (taken when it is yielded, given
 back when it has been handled or stored, or dropped as a duplicate). Whichever worker brings the count to
 zero closes the run (``finish_crawl_run``, once, guarded by ``SET NX``) and frees the
 target for the scheduler's next enqueue.
+
+Links and images are checked as in a single-process crawl, once per distinct URL and
+after the run's pages: each page's sightings are kept in Redis
+(``govwatch:run:ID:links``); the worker that brings a site run's count to zero queues
+a ``links`` message (holding one count) instead of closing the run, and the worker
+that takes it checks and stores the links, gives the count back, and so closes the run.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,9 +29,11 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
 from crawler.facts_pipeline import store_fact
+from crawler.link_pipeline import LinkSightings, check_and_store
 from crawler.observations import (
     AccountPageObservation,
     ArticleObservation,
+    LinksObservation,
     MessagesObservation,
     PageObservation,
 )
@@ -46,6 +55,8 @@ COUNTED_META = "govwatch_counted"
 PENDING_KEY = "govwatch:run:{run_id}:pending"
 FINISHED_KEY = "govwatch:run:{run_id}:finished"
 SEEN_KEY = "govwatch:run:{run_id}:seen"
+LINKS_KEY = "govwatch:run:{run_id}:links"
+LINKS_QUEUED_KEY = "govwatch:run:{run_id}:links_queued"
 #: Run bookkeeping keys expire (a worker that died mid-run leaves none behind for ever).
 RUN_KEY_TTL_S = 3 * 86400
 
@@ -70,18 +81,72 @@ def add_pending(server: Any, run_id: int, delta: int) -> None:
 
 
 def finish_run(server: Any, run_id: int, reason: str) -> None:
-    """Close a run once (whichever worker gets here first) and free its target."""
-    from govwatch.service.queue import QUEUED_MARKER_KEY
+    """Close a run once (whichever worker gets here first) and free its target.
 
+    A run that ended normally with links to check is not closed yet: its link check is
+    queued (once) and closes it when done.
+    """
+    from govwatch.service.queue import CRAWL_REQUESTS_KEY, QUEUED_MARKER_KEY
+
+    links_key = LINKS_KEY.format(run_id=run_id)
+    if (
+        reason == "finished"
+        and server.exists(links_key)
+        and server.set(LINKS_QUEUED_KEY.format(run_id=run_id), "1", nx=True, ex=RUN_KEY_TTL_S)
+    ):
+        add_pending(server, run_id, 1)  # given back by the check (WorkerSpider.check_links)
+        server.lpush(CRAWL_REQUESTS_KEY, json.dumps({"kind": "links", "run": run_id}))
+        return
     if not server.set(FINISHED_KEY.format(run_id=run_id), "1", nx=True, ex=RUN_KEY_TTL_S):
         return
     with session_scope() as session:
         finish_crawl_run(session, run_id, finish_reason=reason)
         run = session.get(CrawlRun, run_id)
         target = (run.target_type, run.target_id) if run else None
-    server.delete(PENDING_KEY.format(run_id=run_id), SEEN_KEY.format(run_id=run_id))
+    server.delete(
+        PENDING_KEY.format(run_id=run_id),
+        SEEN_KEY.format(run_id=run_id),
+        links_key,
+        LINKS_QUEUED_KEY.format(run_id=run_id),
+    )
     if target is not None:
         server.delete(QUEUED_MARKER_KEY.format(kind=target[0], target_id=target[1]))
+
+
+def record_links(server: Any, run_id: int, page: LinksObservation) -> None:
+    """Keep one page's links and images for the run's link check."""
+    key = LINKS_KEY.format(run_id=run_id)
+    record = {
+        "site_id": page.site_id,
+        "page_url": page.page_url,
+        "on_homepage": page.on_homepage,
+        "links": page.links,
+        "images": page.images,
+    }
+    pipe = server.pipeline()
+    pipe.rpush(key, json.dumps(record, ensure_ascii=False))
+    pipe.expire(key, RUN_KEY_TTL_S)
+    pipe.execute()
+
+
+async def check_run_links(server: Any, run_id: int) -> tuple[int, int]:
+    """Check and store the links a run's pages showed: (checked, broken)."""
+    sightings, site_id = LinkSightings(), ""
+    for raw in server.lrange(LINKS_KEY.format(run_id=run_id), 0, -1):
+        record = json.loads(raw)
+        site_id = record["site_id"]
+        sightings.add(
+            LinksObservation(
+                site_id,
+                record["page_url"],
+                bool(record["on_homepage"]),
+                tuple(record["links"]),
+                tuple(record["images"]),
+            )
+        )
+    result = await check_and_store(sightings, run_id, site_id)
+    server.delete(LINKS_KEY.format(run_id=run_id))
+    return result
 
 
 class RunDupeFilter(RFPDupeFilter):
@@ -145,8 +210,13 @@ class WorkerStoragePipeline:
                     record_messages(session, observation, seen_at=now)
                 elif isinstance(observation, SiteFactObservation):
                     store_fact(item.run_id, observation)
-                # LinksObservation: link checks run in single-process crawls only.
+                elif isinstance(observation, LinksObservation):
+                    record_links(spider_server(self.crawler), item.run_id, observation)
         finally:
-            spider = spider or self.crawler.spider
-            add_pending(spider.server, item.run_id, -1)  # type: ignore[union-attr]
+            add_pending(spider_server(self.crawler), item.run_id, -1)
         return item
+
+
+def spider_server(crawler: Crawler) -> Any:
+    """The worker spider's Redis client."""
+    return crawler.spider.server  # type: ignore[union-attr]

@@ -7,18 +7,21 @@ sets it); skipped without it.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from fakes.gov_pages import homepage, list_page
-from fakes.routed_server import RoutedServer
+from fakes.routed_server import Page, RoutedServer
+from PIL import Image
 from service_process import FAST_SETTINGS, SchedulerProcess
 from sqlalchemy import func, select
 
 from storage.clock import china_today
 from storage.db import session_scope
-from storage.models import CrawlRun, Fetch, Item
+from storage.models import CrawlRun, Fetch, Item, LinkCheck
 
 COLUMNS = ["gzdt", "tzgg", "zcwj", "rsxx"]
 ITEMS_PER_COLUMN = 3
@@ -93,3 +96,79 @@ def test_two_workers_share_one_queue_and_fetch_each_page_once(
             assert server.hits[f"/{name}/"] == 1
         articles = [path for path in server.hits if path.count("/") > 2]
         assert articles and all(server.hits[path] == 1 for path in articles), server.hits
+
+
+def png_image() -> bytes:
+    """A small valid PNG (the link checker decodes images)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def linked_page(title: str, today: date) -> str:
+    """A list page with two articles, a picture, and a link to a deleted page."""
+    rows = "".join(
+        f'<li><a href="/{title}/t{index}.html">{title}信息{index}</a>'
+        f"<span>{today - timedelta(days=index + 1):%Y-%m-%d}</span></li>"
+        for index in range(2)
+    )
+    return (
+        f'<html><head><meta charset="utf-8"><title>{title}</title></head><body>'
+        f'<img src="/logo.png" alt="标识"><ul class="list">{rows}</ul>'
+        '<a href="/gone/">已删除的页面</a></body></html>'
+    )
+
+
+@pytest.mark.database_neutral
+def test_a_worker_checks_the_links_a_site_run_saw_once_then_closes_the_run(
+    redis_url: str, database_url: str, tmp_path: Path
+) -> None:
+    today = china_today()
+    with RoutedServer() as server:
+        server.set_html("/", linked_page("home", today))
+        for name in ("home", "gzdt", "tzgg"):
+            if name != "home":
+                server.set_html(f"/{name}/", linked_page(name, today))
+            for index in range(2):
+                server.set_html(f"/{name}/t{index}.html", f"<p>{name}正文{index}</p>")
+        server.routes["/logo.png"] = Page(png_image(), content_type="image/png")
+        columns = "".join(
+            f"      - {{name: {name}, url: '{server.base_url}{name}/', category: news}}\n"
+            for name in ("gzdt", "tzgg")
+        )
+        targets = tmp_path / "targets.yaml"
+        targets.write_text(
+            f"sites:\n  - id: linked\n    name: 链接县人民政府\n    url: {server.base_url}\n"
+            f"    columns:\n{columns}",
+            encoding="utf-8",
+        )
+        env = {
+            **FAST_SETTINGS,
+            "GOVWATCH_DATABASE_URL": database_url,
+            "GOVWATCH_TARGETS": str(targets),
+            "GOVWATCH_REDIS_URL": redis_url,
+            "GOVWATCH_CHECK_LINKS": "true",
+            "GOVWATCH_CRAWL_TIMEOUT_S": "60",
+        }
+        with SchedulerProcess(env, "--worker") as worker:
+            with SchedulerProcess(env, "--once") as once:
+                assert once.wait(150) == 0, once.log
+            assert worker.terminate(30) == 0, worker.log
+        hits = dict(server.hits)
+    with session_scope() as session:
+        (run,) = session.scalars(select(CrawlRun)).all()
+        assert (run.outcome, run.finished_at is not None) == ("ok", True), (run.detail, worker.log)
+        checks = {
+            check.url.removeprefix(server.base_url): check
+            for check in session.scalars(select(LinkCheck).where(LinkCheck.crawl_run_id == run.id))
+        }
+    # Each distinct URL once, however many of the three pages show it.
+    assert sorted(checks) == sorted(
+        ["gone/", "logo.png"]
+        + [f"{name}/t{index}.html" for name in ("gzdt", "tzgg", "home") for index in range(2)]
+    ), sorted(checks)
+    assert (checks["gone/"].ok, checks["gone/"].http_status) == (False, 404)
+    assert len(checks["gone/"].found_on) == 3 and checks["gone/"].on_homepage
+    assert checks["logo.png"].ok and checks["logo.png"].kind == "image"
+    assert all(check.ok for url, check in checks.items() if url != "gone/")
+    assert hits["/gone/"] == 1, hits
