@@ -133,7 +133,11 @@ class Settings(BaseSettings):
         gt=0,
         description="a run missed while stopped still runs (once) within this",
     )
-    max_concurrent_crawls: int = Field(default=4, ge=1, description="crawl processes at once")
+    max_concurrent_crawls: int = Field(
+        default=4,
+        ge=1,
+        description="crawls at once (the scheduler's crawl processes; each Redis worker's targets)",
+    )
     # Warm workers (crawler/warm_pool.py): scheduled crawls run one after another in up to
     # max_concurrent_crawls long-lived processes instead of a new process each (issue 17).
     crawl_workers_warm: bool = Field(

@@ -15,21 +15,25 @@ from __future__ import annotations
 
 import inspect
 import json
+import time
 import warnings
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy.http import Response
 from scrapy_redis.spiders import RedisSpider
+from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
 from crawler.spiders.account import AccountSpider
 from crawler.spiders.site import SiteSpider
 from crawler.spiders.worker_queue import (
     COUNTED_META,
+    FINISHED_KEY,
     RUN_META,
     TARGET_META,
     WorkerObservation,
@@ -53,6 +57,8 @@ for _deprecated in (
         "ignore", message=_deprecated, category=ScrapyDeprecationWarning, module=r"scrapy_redis\."
     )
 
+#: Seconds between a worker's looks at the queue while it is busy.
+TOP_UP_INTERVAL_S = 1.0
 CALLBACK_META = "govwatch_callback"
 ERRBACK_META = "govwatch_errback"
 DELEGATES_KEPT = 64  # runs whose delegate spiders a worker keeps built
@@ -63,7 +69,7 @@ class WorkerSpider(RedisSpider):
 
     name = "worker"
     redis_key = CRAWL_REQUESTS_KEY
-    redis_batch_size = 1  # one new target per idle turn: targets spread over workers
+    redis_batch_size = 1  # at most one message per pop: targets spread over the workers
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
@@ -88,6 +94,60 @@ class WorkerSpider(RedisSpider):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._delegates: OrderedDict[int, scrapy.Spider] = OrderedDict()
+        govwatch = get_settings()
+        # Targets this worker crawls at once (scrapy-redis alone pops the next one only
+        # when the worker is idle: one site's politeness delays would hold it all).
+        self.targets_at_once = govwatch.max_concurrent_crawls
+        self._hand_limit_s = govwatch.crawl_timeout_s
+        self._in_hand: dict[int, float] = {}  # run id -> when this worker opened it
+        self._top_up_loop: LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> WorkerSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._start_topping_up, signal=signals.spider_opened)
+        crawler.signals.connect(spider._stop_topping_up, signal=signals.spider_closed)
+        return spider
+
+    def _start_topping_up(self) -> None:
+        self._top_up_loop = LoopingCall(self._top_up)
+        self._top_up_loop.start(TOP_UP_INTERVAL_S, now=False)
+
+    def _top_up(self) -> None:
+        try:
+            self.schedule_next_requests()
+        except Exception:  # Redis or the database away a moment: the next tick retries
+            self.logger.exception("could not take the next target")
+
+    def _stop_topping_up(self) -> None:
+        if self._top_up_loop is not None and self._top_up_loop.running:
+            self._top_up_loop.stop()
+
+    def schedule_next_requests(self) -> None:
+        """Pop targets until this worker has ``targets_at_once`` runs in hand.
+
+        Called when the worker is idle (scrapy-redis) and every second: a run leaves
+        the hand once closed (by whichever worker), or after the crawl time limit.
+        """
+        engine = self.crawler.engine
+        if engine is None or not engine.running:
+            return
+        now = time.monotonic()
+        if self._in_hand:
+            pipe = self.server.pipeline()
+            runs = list(self._in_hand)
+            for run_id in runs:
+                pipe.exists(FINISHED_KEY.format(run_id=run_id))
+            for run_id, finished in zip(runs, pipe.execute(), strict=True):
+                if finished or now - self._in_hand[run_id] > self._hand_limit_s:
+                    del self._in_hand[run_id]
+        while len(self._in_hand) < self.targets_at_once:
+            popped = self.fetch_data(self.redis_key, 1)
+            if not popped:
+                return
+            request = self.make_request_from_data(popped[0])
+            if request is not None:
+                self.crawler.engine.crawl(request)
 
     def make_request_from_data(self, data: bytes) -> scrapy.Request | None:
         message = json.loads(data)
@@ -104,6 +164,7 @@ class WorkerSpider(RedisSpider):
             return None
         with session_scope() as session:
             run_id = start_crawl_run(session, kind, target_id)
+        self._in_hand[run_id] = time.monotonic()
         self.logger.info("crawl %s %s: run %d", kind, target_id, run_id)
         add_pending(self.server, run_id, 1)
         # A local data: URL, so the start goes through the shared queue like any request.

@@ -8,6 +8,7 @@ sets it); skipped without it.
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from fakes.gov_pages import homepage, list_page
 from fakes.routed_server import Page, RoutedServer
 from PIL import Image
-from service_process import FAST_SETTINGS, SchedulerProcess
+from service_process import FAST_SETTINGS, SchedulerProcess, wait_for
 from sqlalchemy import func, select
 
 from storage.clock import china_today
@@ -172,3 +173,52 @@ def test_a_worker_checks_the_links_a_site_run_saw_once_then_closes_the_run(
     assert checks["logo.png"].ok and checks["logo.png"].kind == "image"
     assert all(check.ok for url, check in checks.items() if url != "gone/")
     assert hits["/gone/"] == 1, hits
+
+
+@pytest.mark.database_neutral
+def test_a_busy_worker_takes_further_targets_up_to_its_limit(
+    redis_url: str, database_url: str, tmp_path: Path
+) -> None:
+    # Each site's only column hangs until released: a worker that took one target at a
+    # time (scrapy-redis pops the next only when idle) never reached the second site.
+    today = china_today()
+    with RoutedServer() as server:
+        text = "sites:\n"
+        for site_id in ("north", "south"):
+            base = f"{server.base_url}{site_id}/"
+            server.set_html(f"/{site_id}/", linked_page("home", today))
+            server.set_html(f"/{site_id}/hang/", list_page("通知", [1, 2], today))
+            server.holds[f"/{site_id}/hang/"] = threading.Event()
+            text += (
+                f"  - id: {site_id}\n    name: {site_id}县人民政府\n    url: {base}\n"
+                f"    columns:\n      - {{name: 通知, url: '{base}hang/', category: news}}\n"
+            )
+        targets = tmp_path / "targets.yaml"
+        targets.write_text(text, encoding="utf-8")
+        env = {
+            **FAST_SETTINGS,
+            "GOVWATCH_DATABASE_URL": database_url,
+            "GOVWATCH_TARGETS": str(targets),
+            "GOVWATCH_REDIS_URL": redis_url,
+            "GOVWATCH_MAX_CONCURRENT_CRAWLS": "2",
+            "GOVWATCH_DOWNLOAD_TIMEOUT_S": "600",
+            "GOVWATCH_CRAWL_TIMEOUT_S": "300",
+        }
+        try:
+            with SchedulerProcess(env, "--worker") as worker:
+                with SchedulerProcess(env, "--once") as once:
+                    wait_for(
+                        "both sites' columns requested at once",
+                        lambda: server.hits["/north/hang/"] and server.hits["/south/hang/"],
+                        timeout_s=150,
+                    )
+                    for hold in server.holds.values():
+                        hold.set()
+                    assert once.wait(150) == 0, once.log
+                assert worker.terminate(30) == 0, worker.log
+        finally:
+            for hold in server.holds.values():
+                hold.set()
+    with session_scope() as session:
+        runs = session.scalars(select(CrawlRun).order_by(CrawlRun.target_id)).all()
+        assert [(run.target_id, run.outcome) for run in runs] == [("north", "ok"), ("south", "ok")]
