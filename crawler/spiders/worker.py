@@ -34,6 +34,7 @@ from crawler.spiders.site import SiteSpider
 from crawler.spiders.worker_queue import (
     COUNTED_META,
     FINISHED_KEY,
+    LINKS_QUEUED_KEY,
     RUN_META,
     TARGET_META,
     WorkerObservation,
@@ -127,7 +128,8 @@ class WorkerSpider(RedisSpider):
         """Pop targets until this worker has ``targets_at_once`` runs in hand.
 
         Called when the worker is idle (scrapy-redis) and every second: a run leaves
-        the hand once closed (by whichever worker), or after the crawl time limit.
+        the hand once its pages are read (by whichever worker), or after the crawl time
+        limit.
         """
         engine = self.crawler.engine
         if engine is None or not engine.running:
@@ -137,9 +139,13 @@ class WorkerSpider(RedisSpider):
             pipe = self.server.pipeline()
             runs = list(self._in_hand)
             for run_id in runs:
-                pipe.exists(FINISHED_KEY.format(run_id=run_id))
-            for run_id, finished in zip(runs, pipe.execute(), strict=True):
-                if finished or now - self._in_hand[run_id] > self._hand_limit_s:
+                # Crawled (its link check queued: it comes from the same queue, so a run
+                # waiting for it must not hold a place) or closed.
+                pipe.exists(
+                    LINKS_QUEUED_KEY.format(run_id=run_id), FINISHED_KEY.format(run_id=run_id)
+                )
+            for run_id, crawled in zip(runs, pipe.execute(), strict=True):
+                if crawled or now - self._in_hand[run_id] > self._hand_limit_s:
                     del self._in_hand[run_id]
         while len(self._in_hand) < self.targets_at_once:
             popped = self.fetch_data(self.redis_key, 1)

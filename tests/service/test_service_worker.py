@@ -120,59 +120,85 @@ def linked_page(title: str, today: date) -> str:
     )
 
 
+def serve_linked_site(server: RoutedServer, today: date) -> str:
+    """Serve a homepage and two columns linking two articles each, a picture and a
+    deleted page; return the site's entry for the targets file."""
+    server.set_html("/", linked_page("home", today))
+    for name in ("home", "gzdt", "tzgg"):
+        if name != "home":
+            server.set_html(f"/{name}/", linked_page(name, today))
+        for index in range(2):
+            server.set_html(f"/{name}/t{index}.html", f"<p>{name}正文{index}</p>")
+    server.routes["/logo.png"] = Page(png_image(), content_type="image/png")
+    columns = "".join(
+        f"      - {{name: {name}, url: '{server.base_url}{name}/', category: news}}\n"
+        for name in ("gzdt", "tzgg")
+    )
+    site_id = f"linked{server.base_url.rstrip('/').rsplit(':', 1)[1]}"
+    return (
+        f"  - id: {site_id}\n    name: 链接县人民政府\n    url: {server.base_url}\n"
+        f"    columns:\n{columns}"
+    )
+
+
 @pytest.mark.database_neutral
-def test_a_worker_checks_the_links_a_site_run_saw_once_then_closes_the_run(
+def test_a_worker_checks_the_links_each_site_run_saw_once_then_closes_the_run(
     redis_url: str, database_url: str, tmp_path: Path
 ) -> None:
+    # One target at a time: a run whose link check waits in the queue must not hold the
+    # worker's only place (it did, and the check behind it never ran).
     today = china_today()
-    with RoutedServer() as server:
-        server.set_html("/", linked_page("home", today))
-        for name in ("home", "gzdt", "tzgg"):
-            if name != "home":
-                server.set_html(f"/{name}/", linked_page(name, today))
-            for index in range(2):
-                server.set_html(f"/{name}/t{index}.html", f"<p>{name}正文{index}</p>")
-        server.routes["/logo.png"] = Page(png_image(), content_type="image/png")
-        columns = "".join(
-            f"      - {{name: {name}, url: '{server.base_url}{name}/', category: news}}\n"
-            for name in ("gzdt", "tzgg")
-        )
+    with RoutedServer() as first, RoutedServer() as second:
+        servers = {serve_linked_site(server, today): server for server in (first, second)}
         targets = tmp_path / "targets.yaml"
-        targets.write_text(
-            f"sites:\n  - id: linked\n    name: 链接县人民政府\n    url: {server.base_url}\n"
-            f"    columns:\n{columns}",
-            encoding="utf-8",
-        )
+        targets.write_text("sites:\n" + "".join(servers), encoding="utf-8")
         env = {
             **FAST_SETTINGS,
             "GOVWATCH_DATABASE_URL": database_url,
             "GOVWATCH_TARGETS": str(targets),
             "GOVWATCH_REDIS_URL": redis_url,
             "GOVWATCH_CHECK_LINKS": "true",
-            "GOVWATCH_CRAWL_TIMEOUT_S": "60",
+            "GOVWATCH_MAX_CONCURRENT_CRAWLS": "1",
+            # Long: a run held past this leaves the worker's hand anyway, which hid the bug.
+            "GOVWATCH_CRAWL_TIMEOUT_S": "600",
         }
         with SchedulerProcess(env, "--worker") as worker:
             with SchedulerProcess(env, "--once") as once:
                 assert once.wait(150) == 0, once.log
             assert worker.terminate(30) == 0, worker.log
-        hits = dict(server.hits)
+        hits = {server.base_url: dict(server.hits) for server in servers.values()}
     with session_scope() as session:
-        (run,) = session.scalars(select(CrawlRun)).all()
-        assert (run.outcome, run.finished_at is not None) == ("ok", True), (run.detail, worker.log)
-        checks = {
-            check.url.removeprefix(server.base_url): check
-            for check in session.scalars(select(LinkCheck).where(LinkCheck.crawl_run_id == run.id))
+        runs = session.scalars(select(CrawlRun).order_by(CrawlRun.target_id)).all()
+        assert [(run.outcome, run.finished_at is not None) for run in runs] == [
+            ("ok", True),
+            ("ok", True),
+        ], ([(run.target_id, run.detail) for run in runs], worker.log)
+        by_run = {
+            run.target_id: {
+                check.url: check
+                for check in session.scalars(
+                    select(LinkCheck).where(LinkCheck.crawl_run_id == run.id)
+                )
+            }
+            for run in runs
         }
-    # Each distinct URL once, however many of the three pages show it.
-    assert sorted(checks) == sorted(
-        ["gone/", "logo.png"]
-        + [f"{name}/t{index}.html" for name in ("gzdt", "tzgg", "home") for index in range(2)]
-    ), sorted(checks)
-    assert (checks["gone/"].ok, checks["gone/"].http_status) == (False, 404)
-    assert len(checks["gone/"].found_on) == 3 and checks["gone/"].on_homepage
-    assert checks["logo.png"].ok and checks["logo.png"].kind == "image"
-    assert all(check.ok for url, check in checks.items() if url != "gone/")
-    assert hits["/gone/"] == 1, hits
+        session.expunge_all()
+    for server in servers.values():
+        (checks,) = [
+            {url.removeprefix(server.base_url): check for url, check in run_checks.items()}
+            for run_checks in by_run.values()
+            if all(url.startswith(server.base_url) for url in run_checks)
+        ]
+        # Each distinct URL once, however many of the three pages show it.
+        assert sorted(checks) == sorted(
+            ["gone/", "logo.png"]
+            + [f"{name}/t{index}.html" for name in ("gzdt", "tzgg", "home") for index in range(2)]
+        ), sorted(checks)
+        assert (checks["gone/"].ok, checks["gone/"].http_status) == (False, 404)
+        assert len(checks["gone/"].found_on) == 3 and checks["gone/"].on_homepage
+        assert checks["logo.png"].ok and checks["logo.png"].kind == "image"
+        assert all(check.ok for url, check in checks.items() if url != "gone/")
+        assert hits[server.base_url]["/gone/"] == 1, hits
 
 
 @pytest.mark.database_neutral
