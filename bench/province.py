@@ -40,6 +40,7 @@ give it a database of its own.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -51,6 +52,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
@@ -795,7 +797,7 @@ def run_cycle(options: argparse.Namespace, temp: Path, port: int, server_pid: in
     sampler.start()
     result.load_before = os.getloadavg()
     log_path = temp / "scheduler.log"
-    with log_path.open("w") as log:
+    with log_path.open("w") as log, _stopped_at_exit() as children:
         workers = [
             subprocess.Popen(
                 [sys.executable, "scheduler.py", "--worker"],
@@ -806,6 +808,7 @@ def run_cycle(options: argparse.Namespace, temp: Path, port: int, server_pid: in
             )
             for _ in range(options.workers)
         ]
+        children.extend(workers)
         started = time.perf_counter()
         scheduler = subprocess.Popen(
             [sys.executable, "scheduler.py", "--once"],
@@ -814,6 +817,7 @@ def run_cycle(options: argparse.Namespace, temp: Path, port: int, server_pid: in
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        children.append(scheduler)
         cpu, _ = wait_cpu(scheduler)
         result.cycle_wall_s = time.perf_counter() - started
         if workers:  # the scheduler stops waiting after the crawl time limit
@@ -919,6 +923,29 @@ def setting_argument(text: str) -> tuple[str, str]:
     return name, value
 
 
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _stopped_at_exit() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Processes added to the yielded list are stopped (SIGINT, then a kill) if the
+    block is left while they still run: an error or an interrupted bench leaves none."""
+    children: list[subprocess.Popen[bytes]] = []
+    try:
+        yield children
+    finally:
+        running = [child for child in children if child.poll() is None]
+        for child in running:
+            child.send_signal(signal.SIGINT)  # the scheduler's and Scrapy's graceful stop
+        for child in running:
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the province")
@@ -965,6 +992,8 @@ def main(argv: list[str] | None = None) -> int:
     if options.workers < 0 or (options.workers and not options.redis_url):
         parser.error("--workers N needs --redis-url redis://HOST:PORT/DB")
 
+    # A SIGTERM unwinds like Ctrl-C: the page server, scheduler and workers are stopped.
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     server = subprocess.Popen(
         [sys.executable, __file__, "--serve", str(options.sites), str(options.accounts)],
         stdout=subprocess.PIPE,
@@ -994,4 +1023,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM; what it started is stopped
+        print("province bench interrupted: its page server and crawls are stopped", file=sys.stderr)
+        sys.exit(130)

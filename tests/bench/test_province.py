@@ -12,7 +12,9 @@ import functools
 import importlib.util
 import json
 import os
+import subprocess
 import sys
+import time
 from pathlib import Path
 from types import ModuleType
 
@@ -96,3 +98,58 @@ def test_bad_arguments_exit_2_naming_the_option(argument: str, named: str, capsy
         _bench().main([argument])
     assert stopped.value.code == 2
     assert named in capsys.readouterr().err.strip().splitlines()[-1]
+
+
+def _descendants(root: int) -> set[int]:
+    """Every living process below ``root`` (Linux /proc)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if fields[0] != "Z":  # a zombie is not running
+                parents[int(entry)] = int(fields[1])
+    found, frontier = set(), {root}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+@pytest.mark.timeout(300)
+def test_a_terminated_bench_stops_its_server_and_crawls(tmp_path: Path) -> None:
+    # Politeness on: the cycle is still running when the bench is told to stop.
+    bench = subprocess.Popen(
+        [sys.executable, str(BENCH), "--sites", "2", "--accounts", "0"],
+        cwd=BENCH.parents[1],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        seen: set[int] = set()
+        while not any(_cmdline(pid).endswith("scheduler.py --once") for pid in seen):
+            assert time.monotonic() < deadline, "the cycle did not start"
+            assert bench.poll() is None, bench.stderr.read() if bench.stderr else ""
+            time.sleep(0.2)
+            seen = _descendants(bench.pid)
+        bench.terminate()
+        assert bench.wait(120) == 130
+        assert "interrupted" in (bench.stderr.read() if bench.stderr else "")
+        assert not [pid for pid in seen if _cmdline(pid)], [_cmdline(pid) for pid in seen]
+    finally:
+        if bench.poll() is None:
+            bench.kill()
+            bench.wait()
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return ""
+    return raw.replace(b"\0", b" ").decode(errors="replace").strip()
