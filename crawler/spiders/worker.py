@@ -153,7 +153,7 @@ class WorkerSpider(RedisSpider):
                 return
             request = self.make_request_from_data(popped[0])
             if request is not None:
-                self.crawler.engine.crawl(request)
+                engine.crawl(request)
 
     def make_request_from_data(self, data: bytes) -> scrapy.Request | None:
         message = json.loads(data)

@@ -20,7 +20,7 @@ that takes it checks and stores the links, gives the count back, and so closes t
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import scrapy
@@ -88,11 +88,11 @@ def finish_run(server: Any, run_id: int, reason: str) -> None:
     """
     from govwatch.service.queue import CRAWL_REQUESTS_KEY, QUEUED_MARKER_KEY
 
-    links_key = LINKS_KEY.format(run_id=run_id)
+    links_key, queued_key = LINKS_KEY.format(run_id=run_id), LINKS_QUEUED_KEY.format(run_id=run_id)
     if (
         reason == "finished"
         and server.exists(links_key)
-        and server.set(LINKS_QUEUED_KEY.format(run_id=run_id), "1", nx=True, ex=RUN_KEY_TTL_S)
+        and server.set(queued_key, "1", nx=True, ex=RUN_KEY_TTL_S)
     ):
         add_pending(server, run_id, 1)  # given back by the check (WorkerSpider.check_links)
         server.lpush(CRAWL_REQUESTS_KEY, json.dumps({"kind": "links", "run": run_id}))
@@ -107,7 +107,7 @@ def finish_run(server: Any, run_id: int, reason: str) -> None:
         PENDING_KEY.format(run_id=run_id),
         SEEN_KEY.format(run_id=run_id),
         links_key,
-        LINKS_QUEUED_KEY.format(run_id=run_id),
+        queued_key,
     )
     if target is not None:
         server.delete(QUEUED_MARKER_KEY.format(kind=target[0], target_id=target[1]))
@@ -116,15 +116,8 @@ def finish_run(server: Any, run_id: int, reason: str) -> None:
 def record_links(server: Any, run_id: int, page: LinksObservation) -> None:
     """Keep one page's links and images for the run's link check."""
     key = LINKS_KEY.format(run_id=run_id)
-    record = {
-        "site_id": page.site_id,
-        "page_url": page.page_url,
-        "on_homepage": page.on_homepage,
-        "links": page.links,
-        "images": page.images,
-    }
     pipe = server.pipeline()
-    pipe.rpush(key, json.dumps(record, ensure_ascii=False))
+    pipe.rpush(key, json.dumps(asdict(page), ensure_ascii=False))
     pipe.expire(key, RUN_KEY_TTL_S)
     pipe.execute()
 
@@ -134,16 +127,11 @@ async def check_run_links(server: Any, run_id: int) -> tuple[int, int]:
     sightings, site_id = LinkSightings(), ""
     for raw in server.lrange(LINKS_KEY.format(run_id=run_id), 0, -1):
         record = json.loads(raw)
-        site_id = record["site_id"]
-        sightings.add(
-            LinksObservation(
-                site_id,
-                record["page_url"],
-                bool(record["on_homepage"]),
-                tuple(record["links"]),
-                tuple(record["images"]),
-            )
+        page = LinksObservation(
+            **{**record, "links": tuple(record["links"]), "images": tuple(record["images"])}
         )
+        sightings.add(page)
+        site_id = page.site_id
     result = await check_and_store(sightings, run_id, site_id)
     server.delete(LINKS_KEY.format(run_id=run_id))
     return result

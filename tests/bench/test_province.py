@@ -41,18 +41,23 @@ def _bench() -> ModuleType:
     return module
 
 
-def _children() -> list[int]:
-    """Processes whose parent is this one."""
-    children = []
+def _processes() -> dict[int, tuple[int, str]]:
+    """Every process: pid -> (parent pid, state letter), from Linux's /proc."""
+    table = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 stat = Path(f"/proc/{entry}/stat").read_text()
             except OSError:
                 continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid():
-                children.append(int(entry))
-    return children
+            fields = stat.rsplit(")", 1)[1].split()
+            table[int(entry)] = (int(fields[1]), fields[0])
+    return table
+
+
+def _children() -> list[int]:
+    """Processes whose parent is this one."""
+    return [pid for pid, (parent, _) in _processes().items() if parent == os.getpid()]
 
 
 def test_tiny_province_cycle_crawls_every_target(tmp_path: Path, capsys) -> None:
@@ -101,17 +106,8 @@ def test_bad_arguments_exit_2_naming_the_option(argument: str, named: str, capsy
 
 
 def _descendants(root: int) -> set[int]:
-    """Every living process below ``root`` (Linux /proc)."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            fields = stat.rsplit(")", 1)[1].split()
-            if fields[0] != "Z":  # a zombie is not running
-                parents[int(entry)] = int(fields[1])
+    """Every living process below ``root`` (a zombie is not running)."""
+    parents = {pid: parent for pid, (parent, state) in _processes().items() if state != "Z"}
     found, frontier = set(), {root}
     while frontier:
         frontier = {pid for pid, parent in parents.items() if parent in frontier} - found

@@ -46,16 +46,21 @@ print(json.dumps(sorted({name.split(".")[0] for name in sys.modules} | set(sys.m
 """
 
 
-def test_a_site_crawl_loads_no_browser_nor_redis_worker() -> None:
+def modules_loaded_by(probe: str) -> set[str]:
+    """The modules a fresh interpreter holds after running ``probe`` (its last line)."""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, "-c", probe],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    loaded = set(json.loads(done.stdout.splitlines()[-1]))
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_a_site_crawl_loads_no_browser_nor_redis_worker() -> None:
+    loaded = modules_loaded_by(PROBE)
     assert "crawler.spiders.site" in loaded  # the probe works
     assert not loaded & {"playwright", "scrapy_playwright", "scrapy_redis", "redis"}
     assert "crawler.spiders.worker" not in loaded
@@ -76,15 +81,7 @@ print(json.dumps(sorted(sys.modules)))
 def test_building_the_extension_list_imports_no_code_execution_server() -> None:
     # Scrapy imports every extension its lists name, even one set to None: the
     # RemoteControl extension (and aiohttp, a quarter second per crawl) must be absent.
-    done = subprocess.run(
-        [sys.executable, "-c", EXTENSIONS_PROBE],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    loaded = set(json.loads(done.stdout.splitlines()[-1]))
+    loaded = modules_loaded_by(EXTENSIONS_PROBE)
     assert "crawler.log_level" in loaded  # the probe built the project's list
     assert not loaded & {"aiohttp", "scrapy.extensions.remote_control"}
 
