@@ -3,8 +3,10 @@
 Start-up costs only what the command run uses (issue 17): this module imports
 nothing but the standard library. ``govwatch --help`` is printed from
 :data:`COMMANDS` by :mod:`govwatch.cli_help` (Rich only, no Typer, no command
-module); every other invocation goes to the Typer app in :mod:`govwatch.cli_app`,
-which imports a command's module when that command is resolved. ``app``,
+module); a plain ``govwatch findings`` on SQLite is answered by
+:mod:`govwatch.findings_direct` (no Typer, no SQLAlchemy); every other invocation
+goes to the Typer app in :mod:`govwatch.cli_app`, which imports a command's module
+when that command is resolved. ``app``,
 ``LazyCommands`` and ``load_command`` are still reachable here (imported on first use).
 """
 
@@ -113,9 +115,14 @@ def main() -> None:
             commands = [(name, line) for name, (_, _, line) in COMMANDS.items()]
             print_help(APP_HELP, commands, prog, asked=asked)
             sys.exit(0 if asked else 2)  # as Typer: no command given is a usage error
-    from govwatch.cli_app import app
-
     try:
+        if sys.argv[1:2] == ["findings"]:
+            from govwatch.findings_direct import list_findings_directly
+
+            if list_findings_directly(sys.argv[2:]):
+                return
+        from govwatch.cli_app import app
+
         app(standalone_mode=True)
     except Exception as error:
         exit_code = reported_exit_code(error)

@@ -11,15 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
-# Core table clauses, not the ORM models: `govwatch findings` would import the ORM for
-# them alone (issue 17). A Session or a Connection runs these selects alike.
-from storage.listing_tables import ACCOUNTS, FINDINGS, SITES, UNITS
-
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-    from sqlalchemy.orm import Session
+    from storage.findings_rows import Execute
 
 #: How many known values an error message lists before "…".
 LISTED = 30
@@ -59,6 +52,16 @@ class FindingFilters:
     rule: str | None = None
 
 
+#: The values each filter accepts: registered sites and accounts; units registered or
+#: named by a finding (a unit since taken out of the targets file).
+KNOWN_VALUES = {
+    "site": "SELECT id AS known FROM sites",
+    "account": "SELECT id AS known FROM accounts",
+    "unit": "SELECT name AS known FROM units"
+    " UNION SELECT unit AS known FROM findings WHERE unit IS NOT NULL",
+}
+
+
 def rule_codes() -> list[str]:
     """Every rule code, as stored in findings."""
     # Imported here: loading every rule is most of `govwatch findings`' start-up, and
@@ -69,32 +72,26 @@ def rule_codes() -> list[str]:
 
 
 def resolve_filters(
-    session: Session | Connection,
+    execute: Execute,
     *,
     site: str | None = None,
     account: str | None = None,
     unit: str | None = None,
     rule: str | None = None,
 ) -> FindingFilters:
-    """The filters as stored; raises :class:`UnknownFilterValue` for the first unknown one."""
+    """The filters as stored; raises :class:`UnknownFilterValue` for the first unknown one.
+
+    ``execute`` runs plain SQL (:mod:`storage.findings_rows`): through SQLAlchemy
+    (``storage.db.text_executor``) or, for ``govwatch findings`` on SQLite, ``sqlite3``."""
     if rule is not None:
         codes = rule_codes()
         matched = next((code for code in codes if code.upper() == rule.strip().upper()), None)
         if matched is None:
             raise UnknownFilterValue("rule", rule, codes)
         rule = matched
-    if site is not None:
-        known = list(session.scalars(select(SITES.c.id).order_by(SITES.c.id)))
-        if site not in known:
-            raise UnknownFilterValue("site", site, known)
-    if account is not None:
-        known = list(session.scalars(select(ACCOUNTS.c.id).order_by(ACCOUNTS.c.id)))
-        if account not in known:
-            raise UnknownFilterValue("account", account, known)
-    if unit is not None:
-        registered = set(session.scalars(select(UNITS.c.name)))
-        found = set(session.scalars(select(FINDINGS.c.unit).where(FINDINGS.c.unit.is_not(None))))
-        known = sorted(registered | found)
-        if unit not in known:
-            raise UnknownFilterValue("unit", unit, known)
+    for name, value in (("site", site), ("account", account), ("unit", unit)):
+        if value is not None:
+            known = sorted({row["known"] for row in execute(KNOWN_VALUES[name], {})})
+            if value not in known:
+                raise UnknownFilterValue(name, value, known)
     return FindingFilters(site=site, account=account, unit=unit, rule=rule)

@@ -8,25 +8,24 @@ busy timeout so a crawl and a check can share one file.
 
 from __future__ import annotations
 
-import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from settings import get_settings
+from storage.migration_head import ALEMBIC_DIR, script_head
 
 if TYPE_CHECKING:
     # Imported where used: a reader that needs no ORM objects (`govwatch findings`)
     # does not pay for importing the ORM (issue 17).
     from sqlalchemy.orm import Session
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-ALEMBIC_DIR = REPO_ROOT / "alembic"
+    from storage.findings_rows import Execute
 
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
@@ -56,35 +55,6 @@ def _create_engine(url: str) -> Engine:
         # Plain postgresql:// means psycopg (v3), the driver we install.
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     return create_engine(url, pool_pre_ping=True)
-
-
-#: ``revision = "0008"`` / ``down_revision = "0007"`` lines of a revision file (with or
-#: without a type annotation); a merge revision's ``down_revision`` is a tuple.
-_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(.*)$", re.MULTILINE)
-_QUOTED = re.compile(r"[\"']([^\"']+)[\"']")
-
-
-def script_head() -> str | None:
-    """The single head revision, read from the revision files' text; None if unclear.
-
-    Importing Alembic and loading every revision module costs more than a small
-    command's own work (issue 17), so a database already at this head is not handed
-    to Alembic at all. Anything this reading cannot decide (a file without a plain
-    ``revision = "…"`` line, several heads) returns None and Alembic decides.
-    """
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for path in (ALEMBIC_DIR / "versions").glob("*.py"):
-        found = dict(
-            (name, value) for name, value in _REVISION_LINE.findall(path.read_text("utf-8"))
-        )
-        revision = _QUOTED.fullmatch(found.get("revision", "").strip())
-        if revision is None or "down_revision" not in found:
-            return None
-        revisions.add(revision.group(1))
-        parents.update(_QUOTED.findall(found["down_revision"]))
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
 
 
 def _stored_revisions(engine: Engine) -> set[str] | None:
@@ -168,3 +138,13 @@ def connection_scope(url: str | None = None) -> Iterator[Connection]:
     models (importing them is most of a small command's start-up, issue 17)."""
     with get_engine(url).begin() as connection:
         yield connection
+
+
+def text_executor(connection: Connection | Session) -> Execute:
+    """Runs SQL text with named parameters (``:name``) on ``connection`` and returns the
+    rows as mappings: plain-SQL readers (:mod:`storage.findings_rows`) through SQLAlchemy."""
+
+    def execute(sql: str, parameters: dict[str, Any]) -> Iterable[Mapping[str, Any]]:
+        return connection.execute(text(sql), parameters).mappings()
+
+    return execute

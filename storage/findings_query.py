@@ -1,22 +1,19 @@
-"""Reading findings back, with the filters of ``govwatch findings``.
+"""Reading findings back as ORM objects, with the filters of ``govwatch findings``.
 
-The records and the count read plain rows through the Core table clause in
-:mod:`storage.listing_tables` and work on a Session or a bare Connection, so
-``govwatch findings`` never imports the ORM (issue 17); :func:`query_findings`
-returns ORM objects for the dashboard and the demo.
+For the dashboard, the demo and tests; ``govwatch findings`` reads plain rows through
+:mod:`storage.findings_rows` instead, which selects the same findings in the same
+order (a test keeps them equal).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnCollection, Select, func, or_, select
+from sqlalchemy import ColumnCollection, Select, or_, select
 
-from storage.clock import to_china_day, to_iso_utc
-from storage.listing_tables import FINDINGS
+from storage.clock import to_iso_utc
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
     from sqlalchemy.orm import Session
 
     from storage.models import Finding
@@ -38,85 +35,6 @@ def query_findings(
     return list(session.scalars(statement))
 
 
-#: What a listing shows of a finding, and what its JSON record adds (the evidence).
-LISTED_COLUMNS = (
-    "id",
-    "rule",
-    "severity",
-    "points",
-    "target_type",
-    "target_id",
-    "unit",
-    "message",
-    "first_seen",
-    "last_seen",
-    "status",
-    "resolved_at",
-)
-
-
-def finding_records(
-    session: Session | Connection,
-    *,
-    site: str | None = None,
-    account: str | None = None,
-    unit: str | None = None,
-    rule: str | None = None,
-    status: str = "open",
-    evidence: bool = True,
-    limit: int | None = None,
-) -> list[dict[str, Any]]:
-    """The records (``finding_record``) of the findings ``query_findings`` selects, read
-    as plain rows: no finding object is built, and ``evidence=False`` leaves the
-    evidence out (a table does not show it), so listing a province's findings costs
-    little more than printing them. Each record also has ``first_seen_day``, the China
-    day people read. ``limit``: the first that many, in listing order."""
-    columns = [FINDINGS.c[name] for name in LISTED_COLUMNS]
-    if evidence:
-        columns.append(FINDINGS.c.evidence)
-    statement = _filtered(select(*columns), FINDINGS.c, site, account, unit, rule, status)
-    if limit:
-        statement = statement.limit(limit)
-    records = []
-    for row in session.execute(statement):
-        record = {
-            "id": row.id,
-            "rule": row.rule,
-            "severity": row.severity,
-            "points": row.points,
-            "target_type": row.target_type,
-            "target_id": row.target_id,
-            "unit": row.unit,
-            "message": row.message,
-        }
-        if evidence:
-            record["evidence"] = list(row.evidence or [])
-        record |= {
-            "first_seen": to_iso_utc(row.first_seen),
-            "last_seen": to_iso_utc(row.last_seen),
-            "status": row.status,
-            "resolved_at": to_iso_utc(row.resolved_at),
-            "first_seen_day": to_china_day(row.first_seen).isoformat(),
-        }
-        records.append(record)
-    return records
-
-
-def count_findings(
-    session: Session | Connection,
-    *,
-    site: str | None = None,
-    account: str | None = None,
-    unit: str | None = None,
-    rule: str | None = None,
-    status: str = "open",
-) -> int:
-    """How many findings ``query_findings`` would select (counted in the database)."""
-    statement = _filtered(select(FINDINGS.c.id), FINDINGS.c, site, account, unit, rule, status)
-    statement = statement.order_by(None)
-    return int(session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
-
-
 def _filtered(
     statement: Select[Any],
     finding: ColumnCollection[str, Any],
@@ -126,8 +44,8 @@ def _filtered(
     rule: str | None,
     status: str,
 ) -> Select[Any]:
-    """``statement`` filtered and ordered; ``finding``: the columns of the findings table
-    the statement selects from (the Core clause, or the ORM model's table)."""
+    """``statement`` filtered and ordered as :func:`storage.findings_rows.listing_sql`
+    filters and orders; ``finding``: the findings table's columns."""
     if site is not None:
         statement = statement.where(
             or_(

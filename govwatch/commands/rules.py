@@ -6,7 +6,7 @@ from string import Formatter
 
 import typer
 
-from govwatch.commands.findings import SEVERITY_LABELS
+from govwatch.findings_listing import SEVERITY_LABELS
 from govwatch.output import OutputFormat, print_rows
 from monitor.rubric import load_rubric
 from monitor.rules import NOT_AUTOMATED, RULES

@@ -34,7 +34,7 @@ from monitor.rules.account_silence import PLATFORM_LABELS
 from monitor.scores import RegionTotals, TargetScore, compute_scores
 from settings import get_settings
 from storage.clock import china_today
-from storage.db import session_scope
+from storage.db import session_scope, text_executor
 from storage.findings_query import query_findings
 from storage.models import Account, Finding, Site, Unit
 from storage.stats import (
@@ -273,7 +273,7 @@ def create_app(
         with session_scope() as session:
             try:  # an unknown value says so and lists the known ones, as the CLI does
                 wanted = resolve_filters(
-                    session,
+                    text_executor(session),
                     site=site or None,
                     account=account or None,
                     unit=unit or None,

@@ -12,8 +12,8 @@ from sqlalchemy import text
 
 from monitor.check import run_check
 from storage.db import session_scope
-from storage.findings_query import _filtered, finding_record, query_findings
-from storage.listing_tables import FINDINGS
+from storage.findings_query import finding_record, query_findings
+from storage.findings_rows import listing_sql
 
 AS_OF = date(2026, 9, 30)
 SEEN = datetime(2026, 9, 30, 2, 0)
@@ -51,13 +51,70 @@ def test_listing_records_are_the_finding_records(database_url: str, govwatch_cli
 
 @pytest.mark.sqlite_only
 def test_the_default_listing_is_read_in_index_order(database_url: str) -> None:
-    from sqlalchemy import select
-
+    sql, parameters = listing_sql(evidence=False, limit=500)  # what `govwatch findings` runs
     with session_scope() as session:
-        # The Core clause `govwatch findings` reads through (storage.listing_tables).
-        statement = _filtered(select(FINDINGS.c.id), FINDINGS.c, None, None, None, None, "open")
-        compiled = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
         plan = " ".join(
-            str(row[-1]) for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
+            str(row[-1]) for row in session.execute(text(f"EXPLAIN QUERY PLAN {sql}"), parameters)
         )
     assert "ix_findings_status_target" in plan and "TEMP B-TREE" not in plan
+
+
+#: Invocations the direct path (sqlite3, no Typer) answers on SQLite, an unknown value
+#: included, and ones it leaves to the Typer command.
+ANSWERED_DIRECTLY = [
+    [],
+    ["--site", "s"],
+    ["--site=s", "--status", "all", "--format", "json"],
+    ["--format", "csv", "--limit", "0"],
+    ["--limit", "2"],
+    ["--unit", "办公室", "--format", "json"],
+    ["--rule", "column_stale", "--format", "csv"],
+    ["--status", "resolved"],
+    ["--site", "nope"],
+    ["--account", "nope"],
+    ["--unit", "无此单位"],
+]
+LEFT_TO_TYPER = [
+    ["--limit", "-1"],
+    ["--limit", "007"],
+    ["--status", "bad"],
+    ["--site", "s", "--site", "s"],
+    ["--site"],
+    ["--help"],
+    ["--nope"],
+]
+
+
+@pytest.mark.parametrize("args", ANSWERED_DIRECTLY + LEFT_TO_TYPER, ids=" ".join)
+def test_the_direct_path_prints_what_the_typer_command_prints(
+    args: list[str], database_url: str, govwatch_cli, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from govwatch import findings_direct
+
+    register_columns({"动态": "news", "通知": "notice", "要闻": "news"})
+    observe_column("首页", days_before(AS_OF, 30), SEEN, homepage=True)
+    for name in ("动态", "要闻"):
+        observe_column(name, days_before(AS_OF, 30), SEEN)
+    with session_scope() as session:
+        run_check(session, AS_OF)
+
+    answered: list[bool] = []
+    direct = findings_direct.list_findings_directly
+
+    def spy(arguments: list[str]) -> bool:
+        try:
+            answered.append(direct(arguments))
+        except Exception:
+            answered.append(True)  # it answered, with an error (an unknown value)
+            raise
+        return answered[-1]
+
+    monkeypatch.setattr(findings_direct, "list_findings_directly", spy)
+    first = govwatch_cli("findings", *args)
+    monkeypatch.setattr(findings_direct, "list_findings_directly", lambda arguments: False)
+    by_typer = govwatch_cli("findings", *args)
+
+    assert first == by_typer
+    assert first.stdout or first.stderr
+    on_sqlite = database_url.startswith("sqlite")
+    assert answered == [on_sqlite and args in ANSWERED_DIRECTLY]
