@@ -1,19 +1,21 @@
-"""Start-up cost of the command line: ``govwatch --help`` and ``govwatch findings``.
+"""Start-up cost of the command line: ``govwatch --help``, ``findings`` and ``scores``.
 
 Each command runs as a fresh process, as an operator runs it, alternating with
 ``python -c pass`` (the interpreter's own start, the floor) so that load on the
 machine falls on all of them alike; the script prints the median and the fastest
 wall time and the median CPU time (user + system, of the child) of each, and each
-command's ratio to the floor. ``findings`` reads a small SQLite database the script
-makes first (3 sites, 12 findings) in a temporary directory, migrated beforehand, as
-an operator's database is after its first command.
+command's ratio to the floor. ``findings`` and ``scores --format json`` read a small
+SQLite database the script makes first (3 sites, 12 findings) in a temporary
+directory, migrated beforehand, as an operator's database is after its first command;
+``--database-url`` gives them another (the 5M-item database ``bench/check.py``
+generates and checks: ``sqlite:////tmp/govwatch-bench/check-v1-….sqlite``).
 
 ``--instructions`` also runs each command once under Valgrind's callgrind and prints
 the instructions it executed: unlike seconds, that count does not move with the
 machine's load, so runs on a busy machine compare with runs on a quiet one (about
 0.7 s per 10^9 instructions on the quiet 2-core machine of bench/README.md).
 
-    .venv/bin/python bench/startup.py [--runs 15] [--instructions]
+    .venv/bin/python bench/startup.py [--runs 15] [--instructions] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -113,17 +115,22 @@ def main() -> None:
         action="store_true",
         help="also count each command's instructions once under valgrind (slow: minutes)",
     )
+    parser.add_argument(
+        "--database-url",
+        help="the database findings and scores read (default: a small one made here)",
+    )
     options = parser.parse_args()
     if options.instructions and shutil.which("valgrind") is None:
         parser.error("--instructions needs valgrind (apt-get install valgrind)")
     with tempfile.TemporaryDirectory(prefix="govwatch-startup-") as temp:
         directory = Path(temp)
-        url = make_small_database(directory)
+        url = options.database_url or make_small_database(directory)
         env = {**os.environ, "GOVWATCH_DATABASE_URL": url, "COLUMNS": "120"}
         commands = {
             "python -c pass": [sys.executable, "-c", "pass"],
             "govwatch --help": [GOVWATCH, "--help"],
             "govwatch findings": [GOVWATCH, "findings"],
+            "govwatch scores": [GOVWATCH, "scores", "--format", "json"],
         }
         for argv in commands.values():  # warm the page cache and the .pyc files
             timed_run(argv, env, directory)
@@ -141,6 +148,7 @@ def main() -> None:
     floor = statistics.median(walls["python -c pass"])
     print(
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs, {options.runs} runs each"
+        + (f", database {options.database_url}" if options.database_url else "")
     )
     header = f"{'command':<20} {'median s':>9} {'min s':>7} {'CPU s':>7} {'× pass':>7}"
     print(header + (f" {'10^6 instr':>11}" if options.instructions else ""))

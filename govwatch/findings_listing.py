@@ -9,6 +9,7 @@ SQLAlchemy (issue 17: start-up).
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -116,12 +117,11 @@ def print_listing(listing: Listing) -> None:
     """Print a listing: a table (plain lines when piped), JSON or CSV."""
     rows, total = listing.rows, listing.total
     if total > len(rows):
-        from rich.console import Console  # only here: a plain listing needs no Rich
-
-        Console(stderr=True).print(
+        # One plain line: Rich folded it at 80 columns when piped (and cost its import).
+        print(
             f"共 {total} 条,仅列出前 {len(rows)} 条;可用 --site、--unit、--rule 缩小范围,"
             "或用 --limit 0、--format json|csv 列出全部",
-            highlight=False,
+            file=sys.stderr,
         )
     if listing.output_format is OutputFormat.table:
         for row in rows:
