@@ -95,8 +95,31 @@ def probe_windows(context: CheckContext, window_days: int) -> list[ProbeWindow]:
     return windows
 
 
-def latest_link_checks(context: CheckContext) -> dict[str, list[LinkCheck]]:
-    """Per site, the link checks of its latest checked crawl run at or before the cut-off."""
+@dataclass(frozen=True, slots=True)
+class FailedLink:
+    """A link or image of a site's latest link check that did not open."""
+
+    url: str
+    kind: str  # link | image
+    found_on: list[str]
+    on_homepage: bool
+    external: bool
+    problem: str | None
+    http_status: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkCheckState:
+    """The latest link check at or before the cut-off: which sites had one, and per site
+    what failed in it. Only the failures are read: a province's check holds hundreds of
+    thousands of links that opened, and the rules need none of them (issue 17)."""
+
+    checked_sites: frozenset[str]
+    failed: dict[str, list[FailedLink]]
+
+
+def latest_link_checks(context: CheckContext) -> LinkCheckState:
+    """Per site, its latest checked crawl run at or before the cut-off and its failures."""
     if "link_checks" in context.memo:
         return context.memo["link_checks"]
     latest = (
@@ -105,19 +128,31 @@ def latest_link_checks(context: CheckContext) -> dict[str, list[LinkCheck]]:
         .group_by(LinkCheck.site_id)
         .subquery()
     )
-    rows = context.session.scalars(
-        select(LinkCheck)
+    checked_sites = frozenset(context.session.scalars(select(latest.c.site_id)))
+    rows = context.session.execute(
+        select(
+            LinkCheck.site_id,
+            LinkCheck.url,
+            LinkCheck.kind,
+            LinkCheck.found_on,
+            LinkCheck.on_homepage,
+            LinkCheck.external,
+            LinkCheck.problem,
+            LinkCheck.http_status,
+        )
         .join(
             latest,
             (latest.c.site_id == LinkCheck.site_id) & (latest.c.run_id == LinkCheck.crawl_run_id),
         )
+        .where(LinkCheck.ok.is_(False))
         .order_by(LinkCheck.site_id, LinkCheck.id)
     )
-    result: dict[str, list[LinkCheck]] = {}
-    for row in rows:
-        result.setdefault(row.site_id, []).append(row)
-    context.memo["link_checks"] = result
-    return result
+    failed: dict[str, list[FailedLink]] = {}
+    for site_id, *fields in rows:
+        failed.setdefault(site_id, []).append(FailedLink(*fields))
+    state = LinkCheckState(checked_sites, failed)
+    context.memo["link_checks"] = state
+    return state
 
 
 def latest_site_checks(context: CheckContext, kind: str) -> dict[str, SiteCheck]:

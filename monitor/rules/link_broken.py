@@ -7,8 +7,7 @@ from typing import ClassVar
 
 from monitor.column_state import column_states
 from monitor.rules.base import CheckContext, Detection, Judgement, Rule
-from monitor.site_health_state import latest_link_checks, sites
-from storage.models import LinkCheck
+from monitor.site_health_state import FailedLink, latest_link_checks, sites
 
 PROBLEM_LABELS = {
     "http_error": "返回错误状态",
@@ -46,7 +45,7 @@ def failed_pages(context: CheckContext) -> set[str]:
     return urls
 
 
-def _reason(check: LinkCheck) -> str:
+def _reason(check: FailedLink) -> str:
     label = PROBLEM_LABELS.get(check.problem or "", "无法打开")
     if check.http_status and check.problem == "http_error":
         label = f"{label} HTTP {check.http_status}"
@@ -73,11 +72,11 @@ class LinkBroken(Rule):
         checks = latest_link_checks(context)
         already_failed = failed_pages(context)
         for site in sites(context).values():
-            if site.site_id not in checks:
+            if site.site_id not in checks.checked_sites:
                 continue  # no link check yet
             detections = []
-            for check in checks[site.site_id]:
-                if check.ok or check.kind != self.kind:
+            for check in checks.failed.get(site.site_id, ()):
+                if check.kind != self.kind:
                     continue
                 if check.problem == "http_error" and check.http_status in REFUSED_TO_CHECKER:
                     continue  # not proof of a broken link: a false finding is worse

@@ -16,6 +16,9 @@ from monitor.site_health_state import sites
 from monitor.wording import WordList, WrongExpressionHit, find_wrong_expressions, load_word_list
 from storage.models import Article, Post, SiteColumn
 
+#: Rows fetched at a time from the articles' and posts' streams.
+STREAMED_ROWS = 1000
+
 
 @lru_cache(maxsize=4)
 def _word_list(path: str) -> WordList:
@@ -50,6 +53,9 @@ class WrongExpression(Rule):
             select(Article.site_id, SiteColumn.name, Article.url, Article.title, Article.text)
             .outerjoin(SiteColumn, SiteColumn.id == Article.column_id)
             .where(Article.fetched_at > since, Article.fetched_at <= context.cutoff_utc)
+            # Streamed (a server-side cursor on PostgreSQL): a province's window holds
+            # tens of thousands of article texts, not to be held in memory at once.
+            .execution_options(yield_per=STREAMED_ROWS)
         )
         site_names = {site_id: site.name for site_id, site in sites(context).items()}
         for site_id, column, url, title, text in articles:
@@ -68,9 +74,9 @@ class WrongExpression(Rule):
 
         hits_by_account: dict[str, list[Detection]] = {}
         posts = context.session.execute(
-            select(Post.account_id, Post.url, Post.title).where(
-                Post.published_at > since, Post.published_at <= context.cutoff_utc
-            )
+            select(Post.account_id, Post.url, Post.title)
+            .where(Post.published_at > since, Post.published_at <= context.cutoff_utc)
+            .execution_options(yield_per=STREAMED_ROWS)
         )
         accounts = {state.account_id: state for state in account_states(context)}
         for account_id, url, title in posts:

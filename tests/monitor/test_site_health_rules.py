@@ -20,7 +20,7 @@ from settings import get_settings
 from storage.clock import china_today
 from storage.db import session_scope
 from storage.findings_query import query_findings
-from storage.models import Item, Site
+from storage.models import CrawlRun, Item, LinkCheck, Site
 from storage.registry import sync_targets
 
 
@@ -211,3 +211,56 @@ def test_crawl_still_reads_a_site_with_an_expired_certificate(
     assert "CHECK_FAILED" not in found and "COLUMN_STALE" not in found
     with session_scope() as session:
         assert session.query(Item).count() == 3 + 3  # the column's and the homepage's items
+
+
+def _link_run(session, site_id: str, checked_at: datetime, links: dict[str, bool]) -> None:  # type: ignore[no-untyped-def]
+    run = CrawlRun(target_type="site", target_id=site_id, started_at=checked_at, outcome="ok")
+    session.add(run)
+    session.flush()
+    for url, opened in links.items():
+        session.add(
+            LinkCheck(
+                crawl_run_id=run.id,
+                site_id=site_id,
+                url=url,
+                kind="link",
+                found_on=["http://h.gov.cn/"],
+                on_homepage=True,
+                checked_at=checked_at,
+                ok=opened,
+                problem=None if opened else "http_error",
+                http_status=200 if opened else 404,
+            )
+        )
+
+
+def test_link_rules_read_only_the_failures_of_each_sites_latest_check(database_url: str) -> None:
+    # A province's latest link checks are hundreds of thousands of links that opened;
+    # the check held every one as an ORM object (600 MB at province size).
+    targets = """
+units: [{name: 办公室}]
+sites:
+  - {id: a, name: 甲县政府, url: 'http://a.gov.cn/', unit: 办公室}
+  - {id: b, name: 乙县政府, url: 'http://b.gov.cn/', unit: 办公室}
+  - {id: c, name: 丙县政府, url: 'http://c.gov.cn/', unit: 办公室}
+"""
+    with session_scope() as session:
+        sync_targets(session, parse_targets(targets, "t.yaml"))
+    earlier, later = datetime(2026, 1, 1, 2), datetime(2026, 1, 2, 2)
+    with session_scope() as session:
+        _link_run(session, "a", earlier, {"http://a.gov.cn/gone": False})
+        _link_run(session, "b", earlier, {"http://b.gov.cn/gone": False})
+        ok_links = {f"http://a.gov.cn/{n}.html": True for n in range(50)}
+        _link_run(session, "a", later, {**ok_links, "http://a.gov.cn/dead": False})
+        _link_run(session, "b", later, {"http://b.gov.cn/fixed": True})  # all open now
+    found = check()
+    assert found["LINK_BROKEN"] == {"http://a.gov.cn/dead"}  # the latest check only
+    with session_scope() as session:
+        from monitor.check import make_context
+        from monitor.site_health_state import latest_link_checks
+
+        state = latest_link_checks(make_context(session, china_today()))
+        assert state.checked_sites == {"a", "b"}  # c: never checked, not judged
+        assert {site: [link.url for link in links] for site, links in state.failed.items()} == {
+            "a": ["http://a.gov.cn/dead"]
+        }
