@@ -253,11 +253,7 @@ class SiteSpider(SiteFactsMixin, scrapy.Spider):
         if response.meta["page_number"] < self.max_list_pages and listing.status == "ok":
             for next_url in [u for u in listing.next_page_urls if self._may_open(u)][:1]:
                 yield self._column_request(plan, next_url, response.meta["page_number"] + 1)
-        article_urls = (
-            undated_urls(self._on_site(listing), self.article_date_probes)
-            if observation.succeeded
-            else []
-        )
+        article_urls = self._undated_on_site(listing) if observation.succeeded else []
         if article_urls:
             yield self._article_request(_PendingList(observation, article_urls))
         else:
@@ -285,9 +281,7 @@ class SiteSpider(SiteFactsMixin, scrapy.Spider):
         unseen = [item for item in newest if item.url not in self.known_item_urls]
         for_text = {item.url for item in unseen[: self.article_text_pages]}
         for item in newest:
-            if not self._may_open(item.url):
-                continue
-            if item.url in for_images or item.url in for_text:
+            if (item.url in for_images or item.url in for_text) and self._may_open(item.url):
                 yield scrapy.Request(
                     item.url,
                     callback=self.parse_article_page,
@@ -423,13 +417,16 @@ class SiteSpider(SiteFactsMixin, scrapy.Spider):
         fault = PageFault("unparsed", detail)
         return replace(listing, items=(), status="unparsed", detail=detail), fault
 
+    def _undated_on_site(self, listing: ListPage) -> list[str]:
+        """The URLs of the first undated items that may be opened for their dates (the
+        undated ones first: whether a URL is on the site is the dearer test)."""
+        undated = undated_urls(listing, len(listing.items))
+        return [url for url in undated if self._may_open(url)][: self.article_date_probes]
+
     def _may_open(self, url: str) -> bool:
         """Whether an article URL may be fetched: http(s) on one of the site's hosts."""
         host = urlsplit(url).hostname
         return is_web_url(url) and host is not None and same_site(host, self.site_hosts)
-
-    def _on_site(self, listing: ListPage) -> ListPage:
-        return replace(listing, items=tuple(i for i in listing.items if self._may_open(i.url)))
 
     def _observe(
         self,
