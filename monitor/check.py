@@ -144,8 +144,11 @@ def _apply(
     closed = _stored_ids(session, sorted(rows.keys() - open_findings.keys()))
     new = [key for key in rows if key not in open_findings and key not in closed]
     if new:
-        inserted = session.execute(
-            insert(findings).returning(findings.c.id),
+        # A plain executemany, then the ids in one SELECT: with RETURNING, SQLAlchemy
+        # sends multi-row VALUES statements, and psycopg re-parses each (too long for its
+        # query cache) in Python: 10 of 15 s for a rule's 35,000 new findings.
+        session.execute(
+            insert(findings),
             [
                 {
                     **rows[key],
@@ -158,7 +161,11 @@ def _apply(
                 for key in new
             ],
         )
-        summary.opened_ids.extend(sorted(inserted.scalars()))
+        inserted = session.scalars(
+            # A finding first seen at this moment is one of these: ``now`` is this call's.
+            select(findings.c.id).where(findings.c.rule == rule.code, findings.c.first_seen == now)
+        )
+        summary.opened_ids.extend(sorted(inserted))
         summary.opened[rule.code] += len(new)
     seen_again = [
         (open_findings[key][0] if key in open_findings else closed[key], key)
