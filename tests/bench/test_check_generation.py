@@ -4,31 +4,16 @@ exactly the rows SQLAlchemy's INSERT stores in SQLite."""
 
 from __future__ import annotations
 
-import functools
-import importlib.util
-import sys
 from datetime import date
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+from bench_scripts import bench_script
 from rich.console import Console
 from sqlalchemy import create_engine, select
 
 from storage.db import dispose_engines, get_engine
 from storage.models import Base
-
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "check.py"
-
-
-@functools.cache
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("check_bench", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 def _contents(url: str) -> dict[str, list[tuple[Any, ...]]]:
@@ -49,7 +34,7 @@ def _contents(url: str) -> dict[str, list[tuple[Any, ...]]]:
 def test_the_generated_database_holds_the_same_rows_on_any_database(
     database_url: str, tmp_path: Path
 ) -> None:
-    bench = _bench()
+    bench = bench_script("check")
     sizes = bench.Sizes(sites=3, columns_per_site=4, accounts=5, items=300)
     as_of = date(2025, 6, 20)
     console = Console(file=open(tmp_path / "progress.txt", "w"))  # noqa: SIM115

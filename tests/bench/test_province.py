@@ -8,17 +8,15 @@ fresh process, so each target costs a few seconds of CPU in imports alone.
 
 from __future__ import annotations
 
-import functools
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from bench_scripts import bench_script
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "province.py"
 # Politeness off and no article or link fetching: this checks the bench, not the speed.
@@ -29,16 +27,6 @@ FAST = (
     "GOVWATCH_HEALTH_ARTICLE_PAGES=0",
     "GOVWATCH_CHECK_LINKS=false",
 )
-
-
-@functools.cache
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("province_bench", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 def _processes() -> dict[int, tuple[int, str]]:
@@ -66,7 +54,7 @@ def test_tiny_province_cycle_crawls_every_target(tmp_path: Path, capsys) -> None
     arguments = ["--sites", "1", "--accounts", "2", "--columns", "3", "--json", str(figures)]
     for setting in FAST:
         arguments += ["--setting", setting]
-    assert _bench().main(arguments) == 0
+    assert bench_script("province").main(arguments) == 0
 
     result = json.loads(figures.read_text())
     assert result["targets"] == 3
@@ -100,7 +88,7 @@ def test_tiny_province_cycle_crawls_every_target(tmp_path: Path, capsys) -> None
 )
 def test_bad_arguments_exit_2_naming_the_option(argument: str, named: str, capsys) -> None:
     with pytest.raises(SystemExit) as stopped:
-        _bench().main([argument])
+        bench_script("province").main([argument])
     assert stopped.value.code == 2
     assert named in capsys.readouterr().err.strip().splitlines()[-1]
 

@@ -19,13 +19,18 @@ AS_OF = date(2026, 9, 30)
 SEEN = datetime(2026, 9, 30, 2, 0)
 
 
-def test_listing_records_are_the_finding_records(database_url: str, govwatch_cli) -> None:  # type: ignore[no-untyped-def]
+def _three_stale_columns_checked() -> None:
+    """Site ``s``: a homepage and two of its three columns stale for 30 days, checked."""
     register_columns({"动态": "news", "通知": "notice", "要闻": "news"})
     observe_column("首页", days_before(AS_OF, 30), SEEN, homepage=True)
     for name in ("动态", "要闻"):
         observe_column(name, days_before(AS_OF, 30), SEEN)
     with session_scope() as session:
         run_check(session, AS_OF)
+
+
+def test_listing_records_are_the_finding_records(database_url: str, govwatch_cli) -> None:  # type: ignore[no-untyped-def]
+    _three_stale_columns_checked()
     with session_scope() as session:
         expected = [finding_record(finding) for finding in query_findings(session, site="s")]
     listed = govwatch_cli("findings", "--site", "s", "--format", "json")
@@ -91,12 +96,7 @@ def test_the_direct_path_prints_what_the_typer_command_prints(
 ) -> None:  # type: ignore[no-untyped-def]
     from govwatch import findings_direct
 
-    register_columns({"动态": "news", "通知": "notice", "要闻": "news"})
-    observe_column("首页", days_before(AS_OF, 30), SEEN, homepage=True)
-    for name in ("动态", "要闻"):
-        observe_column(name, days_before(AS_OF, 30), SEEN)
-    with session_scope() as session:
-        run_check(session, AS_OF)
+    _three_stale_columns_checked()
 
     answered: list[bool] = []
     direct = findings_direct.list_findings_directly
