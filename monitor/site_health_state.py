@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -129,17 +129,10 @@ def latest_link_checks(context: CheckContext) -> LinkCheckState:
         .subquery()
     )
     checked_sites = frozenset(context.session.scalars(select(latest.c.site_id)))
+    # FailedLink's fields are LinkCheck's columns of the same names, in its order.
+    link_columns = [getattr(LinkCheck, field.name) for field in fields(FailedLink)]
     rows = context.session.execute(
-        select(
-            LinkCheck.site_id,
-            LinkCheck.url,
-            LinkCheck.kind,
-            LinkCheck.found_on,
-            LinkCheck.on_homepage,
-            LinkCheck.external,
-            LinkCheck.problem,
-            LinkCheck.http_status,
-        )
+        select(LinkCheck.site_id, *link_columns)
         .join(
             latest,
             (latest.c.site_id == LinkCheck.site_id) & (latest.c.run_id == LinkCheck.crawl_run_id),
@@ -148,8 +141,8 @@ def latest_link_checks(context: CheckContext) -> LinkCheckState:
         .order_by(LinkCheck.site_id, LinkCheck.id)
     )
     failed: dict[str, list[FailedLink]] = {}
-    for site_id, *fields in rows:
-        failed.setdefault(site_id, []).append(FailedLink(*fields))
+    for site_id, *values in rows:
+        failed.setdefault(site_id, []).append(FailedLink(*values))
     state = LinkCheckState(checked_sites, failed)
     context.memo["link_checks"] = state
     return state
