@@ -800,6 +800,14 @@ def clear_findings(database_url: str) -> None:
         with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             connection.execute(text("SELECT 1"))
+    if engine.dialect.name == "postgresql":
+        # The deleted rows stay in the table and its indexes as dead tuples until a
+        # vacuum; a deployment never deletes every finding at once, so neither should the
+        # check measured carry them (every new finding's unique-key check walked them).
+        with engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                "VACUUM ANALYZE findings"
+            )
     dispose_engines()
 
 
