@@ -8,8 +8,9 @@ and unit names match exactly. Used by the command line and the dashboard.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from storage.findings_rows import FindingFilters
 
 if TYPE_CHECKING:
     from storage.findings_rows import Execute
@@ -40,16 +41,6 @@ class UnknownFilterValue(ValueError):
     def for_dashboard(self) -> str:
         """The same, naming the filter as the dashboard's form does."""
         return f"{FILTER_LABELS[self.name]} {self.value!r}: {self.problem()}"
-
-
-@dataclass(frozen=True, slots=True)
-class FindingFilters:
-    """Filter values as stored (rule codes upper case); None: no filter."""
-
-    site: str | None = None
-    account: str | None = None
-    unit: str | None = None
-    rule: str | None = None
 
 
 #: The values each filter accepts: registered sites and accounts; units registered or

@@ -28,6 +28,7 @@ from typing import Any
 
 from govwatch.findings_listing import StatusFilter, print_listing, read_listing
 from govwatch.output import OutputFormat
+from settings import get_settings
 from storage.migration_head import script_head
 
 #: The Typer command's options, each taking one value, by the keyword it fills.
@@ -94,8 +95,7 @@ def list_findings_directly(arguments: list[str]) -> bool:
     options = parse_options(arguments)
     if options is None:
         return False
-    from settings import get_settings  # an invalid setting is reported as by Typer's path
-
+    # An invalid setting raises here as it would in the Typer command: reported alike.
     path = sqlite_file(get_settings().database_url)
     head = script_head()
     if path is None or head is None:

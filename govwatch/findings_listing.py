@@ -93,23 +93,20 @@ def read_listing(
     except UnknownFilterValue as error:
         raise BadInput(str(error)) from error
     table = output_format is OutputFormat.table
-    filters = {
-        "site": wanted.site,
-        "account": wanted.account,
-        "unit": wanted.unit,
-        "rule": wanted.rule,
-        "status": status.value,
-    }
     # A province has tens of thousands of open findings: a table people read shows
     # the first ones (in index order, so this costs what it shows); exports get all.
     shown = (TABLE_LIMIT if table else 0) if limit is None else limit
     rows = finding_records(
         execute,
-        **filters,
+        wanted,
+        status=status.value,
         evidence=not table,  # a table does not show it: not read
         limit=shown,
     )
-    total = count_findings(execute, **filters) if shown and len(rows) == shown else len(rows)
+    if shown and len(rows) == shown:
+        total = count_findings(execute, wanted, status=status.value)
+    else:
+        total = len(rows)
     return Listing(rows, total, output_format)
 
 

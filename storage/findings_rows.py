@@ -6,8 +6,8 @@ library's ``sqlite3`` take), so the same statements run on a SQLAlchemy connecti
 (any database) and, for ``govwatch findings`` on SQLite, on ``sqlite3`` directly:
 importing SQLAlchemy alone is about 0.2 s of the half second that command may take
 to start (issue 17), and with one SQL text and one record builder the two ways
-cannot drift apart. The dashboard selects the same findings as ORM objects
-(:func:`storage.findings_query.query_findings`); a test keeps both equal.
+cannot drift apart. The dashboard's ORM objects
+(:func:`storage.findings_query.query_findings`) are loaded by the same SELECT.
 
 This module imports nothing but the standard library.
 """
@@ -15,7 +15,8 @@ This module imports nothing but the standard library.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -54,29 +55,37 @@ def like_prefix(prefix: str) -> str:
     return escaped + "%"
 
 
-def _where(
-    site: str | None, account: str | None, unit: str | None, rule: str | None, status: str
-) -> tuple[str, dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class FindingFilters:
+    """Filter values as stored (rule codes upper case); None: no filter."""
+
+    site: str | None = None
+    account: str | None = None
+    unit: str | None = None
+    rule: str | None = None
+
+
+def _where(filters: FindingFilters, status: str) -> tuple[str, dict[str, Any]]:
     """The WHERE clause (empty for no filter) and its parameters."""
     conditions: list[str] = []
     parameters: dict[str, Any] = {}
-    if site is not None:
+    if filters.site is not None:
         # A site's findings include its columns' ("site/column").
         conditions.append(
             "((target_type = 'site' AND target_id = :site)"
             f" OR (target_type = 'column' AND target_id LIKE :site_columns"
             f" ESCAPE '{LIKE_ESCAPE}'))"
         )
-        parameters |= {"site": site, "site_columns": like_prefix(f"{site}/")}
-    if account is not None:
+        parameters |= {"site": filters.site, "site_columns": like_prefix(f"{filters.site}/")}
+    if filters.account is not None:
         conditions.append("target_type = 'account' AND target_id = :account")
-        parameters["account"] = account
-    if unit is not None:
+        parameters["account"] = filters.account
+    if filters.unit is not None:
         conditions.append("unit = :unit")
-        parameters["unit"] = unit
-    if rule is not None:
+        parameters["unit"] = filters.unit
+    if filters.rule is not None:
         conditions.append("rule = :rule")
-        parameters["rule"] = rule
+        parameters["rule"] = filters.rule
     if status != "all":
         conditions.append("status = :status")
         parameters["status"] = status
@@ -84,19 +93,17 @@ def _where(
 
 
 def listing_sql(
+    filters: FindingFilters = FindingFilters(),
     *,
-    site: str | None = None,
-    account: str | None = None,
-    unit: str | None = None,
-    rule: str | None = None,
     status: str = "open",
-    evidence: bool = True,
+    columns: Sequence[str] = LISTED_COLUMNS,
     limit: int | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """The SELECT of the findings matching every given filter, in listing order, and its
-    parameters; ``site`` includes the site's columns; ``limit``: the first that many."""
-    columns = LISTED_COLUMNS + (("evidence",) if evidence else ())
-    where, parameters = _where(site, account, unit, rule, status)
+    """The SELECT of ``columns`` of the findings matching every filter, in listing order,
+    and its parameters; ``site`` includes the site's columns; ``limit``: the first that
+    many. The one definition of what a findings query selects: the ORM's
+    (``storage.findings_query.query_findings``) runs it too."""
+    where, parameters = _where(filters, status)
     sql = f"SELECT {', '.join(columns)} FROM findings{where} ORDER BY {LISTING_ORDER}"
     if limit:
         sql += " LIMIT :limit"
@@ -106,11 +113,8 @@ def listing_sql(
 
 def finding_records(
     execute: Execute,
+    filters: FindingFilters = FindingFilters(),
     *,
-    site: str | None = None,
-    account: str | None = None,
-    unit: str | None = None,
-    rule: str | None = None,
     status: str = "open",
     evidence: bool = True,
     limit: int | None = None,
@@ -119,29 +123,16 @@ def finding_records(
     ``listing_sql`` selects: no finding object is built, and ``evidence=False`` leaves
     the evidence out (a table does not show it). Each record also has
     ``first_seen_day``, the China day people read."""
-    sql, parameters = listing_sql(
-        site=site,
-        account=account,
-        unit=unit,
-        rule=rule,
-        status=status,
-        evidence=evidence,
-        limit=limit,
-    )
+    columns = LISTED_COLUMNS + (("evidence",) if evidence else ())
+    sql, parameters = listing_sql(filters, status=status, columns=columns, limit=limit)
     return [_record(row, evidence) for row in execute(sql, parameters)]
 
 
 def count_findings(
-    execute: Execute,
-    *,
-    site: str | None = None,
-    account: str | None = None,
-    unit: str | None = None,
-    rule: str | None = None,
-    status: str = "open",
+    execute: Execute, filters: FindingFilters = FindingFilters(), *, status: str = "open"
 ) -> int:
     """How many findings ``listing_sql`` selects without a limit (counted in the database)."""
-    where, parameters = _where(site, account, unit, rule, status)
+    where, parameters = _where(filters, status)
     for row in execute(f"SELECT count(*) AS found FROM findings{where}", parameters):
         return int(row["found"])
     return 0

@@ -56,7 +56,7 @@ def test_listing_records_are_the_finding_records(database_url: str, govwatch_cli
 
 @pytest.mark.sqlite_only
 def test_the_default_listing_is_read_in_index_order(database_url: str) -> None:
-    sql, parameters = listing_sql(evidence=False, limit=500)  # what `govwatch findings` runs
+    sql, parameters = listing_sql(limit=500)  # what `govwatch findings` runs for a table
     with session_scope() as session:
         plan = " ".join(
             str(row[-1]) for row in session.execute(text(f"EXPLAIN QUERY PLAN {sql}"), parameters)
