@@ -8,7 +8,13 @@ one site with those N columns in a fresh database, crawls it once with govwatch
 - the bare spider: ``scrapy runspider`` of a spider that requests the same N URLs
   and does nothing with the answers (Scrapy's own ceiling on this machine);
 - govwatch's re-crawl: ``scrapy crawl site -a site=bench``, as the scheduler starts
-  it, every page extracted and stored (the items already stored: a re-crawl);
+  it, every page's items stored again (they are already stored: a re-crawl); the pages
+  are unchanged, so their readings kept by the crawl before stand for reading them
+  (``crawler/listing_cache.py``);
+- with ``--changed``, govwatch's re-crawl of the same pages with a visit counter in
+  their footers, so that every page differs from the one the crawl before read and is
+  read again (then an unmeasured crawl of the pages without the counter, so that the
+  next unchanged re-crawl finds their readings kept);
 - with ``--without-storage``, govwatch's crawl with its item pipelines switched off.
 
 Both crawlers get the same politeness settings (no delay, 16 requests at once to
@@ -17,7 +23,7 @@ article opening and render fallback are off, since the bare spider does none of 
 includes start-up; CPU is the crawl process's user + system time. Prints pages/s
 and CPU seconds of each and the ratio govwatch / bare (the issue's target: ≥ 0.6).
 
-    .venv/bin/python bench/recrawl.py [--pages 6000] [--repeat 1] [--without-storage]
+    .venv/bin/python bench/recrawl.py [--pages 6000] [--repeat 1] [--changed] [--without-storage]
         [--database-url URL]   (default: a temporary SQLite file)
 """
 
@@ -33,6 +39,7 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.request import urlopen
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ITEMS_PER_PAGE = 20
@@ -92,10 +99,19 @@ def serve(pages: int) -> None:
     bodies = {f"/c{n}/": list_page(n, today) for n in range(pages)}
     bodies["/"] = list_page(0, today).replace(b"<title>", b"<title>\xe9\xa6\x96\xe9\xa1\xb5 ")
 
+    visits = {"counting": False, "count": 0}
+
     async def page(request: web.Request) -> web.Response:
+        if request.path.startswith("/__visits/"):  # the bench turns the counter on and off
+            visits["counting"] = request.path.endswith("/on")
+            return web.Response(text="ok")
         body = bodies.get(request.path)
         if body is None:
             return web.Response(status=404, text="not found")
+        if visits["counting"]:  # every answer differs, as on a page with a visit counter
+            visits["count"] += 1
+            counter = f'<p class="visits">访问量:{visits["count"]}</p></body>'.encode()
+            body = body.replace(b"</body>", counter)
         return web.Response(body=body, content_type="text/html", charset="utf-8")
 
     app = web.Application()
@@ -169,6 +185,9 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=6000, help="column list pages served")
     parser.add_argument("--repeat", type=int, default=1, help="pairs of measured crawls")
     parser.add_argument("--without-storage", action="store_true", help="also crawl unstored")
+    parser.add_argument(
+        "--changed", action="store_true", help="also re-crawl pages that changed since (re-read)"
+    )
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # the page server
     options = parser.parse_args()
@@ -226,10 +245,20 @@ def run(temp: Path, base_url: str, options: argparse.Namespace) -> None:
         f"govwatch first crawl: {fetched / first_wall:.1f} pages/s, {first_cpu:.1f} s CPU "
         f"({items} items and {fetches} fetches stored)"
     )
-    results: dict[str, list[tuple[float, float]]] = {"bare": [], "govwatch": [], "unstored": []}
+    results: dict[str, list[tuple[float, float]]] = {
+        "bare": [],
+        "govwatch": [],
+        "changed": [],
+        "unstored": [],
+    }
     for _ in range(options.repeat):
         results["bare"].append(timed(bare, bare_env, temp))
         results["govwatch"].append(timed(govwatch, env, REPO_ROOT))
+        if options.changed:
+            urlopen(f"{base_url}__visits/on").read()
+            results["changed"].append(timed(govwatch, env, REPO_ROOT))
+            urlopen(f"{base_url}__visits/off").read()
+            timed(govwatch, env, REPO_ROOT)  # unmeasured: keeps the unchanged pages' readings
         if options.without_storage:
             unstored = [*govwatch, "-s", "ITEM_PIPELINES={}"]
             results["unstored"].append(timed(unstored, env, REPO_ROOT))
@@ -244,6 +273,7 @@ def run(temp: Path, base_url: str, options: argparse.Namespace) -> None:
     for name, label in (
         ("bare", "bare Scrapy spider"),
         ("govwatch", "govwatch re-crawl (stored)"),
+        ("changed", "govwatch re-crawl, pages changed"),
         ("unstored", "govwatch crawl, storage off"),
     ):
         if not results[name]:
@@ -255,6 +285,10 @@ def run(temp: Path, base_url: str, options: argparse.Namespace) -> None:
     ratio = rates["govwatch"][0] / rates["bare"][0]
     cpu_ratio = rates["govwatch"][1] / rates["bare"][1]
     print(f"govwatch / bare: {ratio:.2f}× the pages/s, {cpu_ratio:.1f}× the CPU")
+    if "changed" in rates:
+        ratio = rates["changed"][0] / rates["bare"][0]
+        cpu_ratio = rates["changed"][1] / rates["bare"][1]
+        print(f"govwatch, pages changed / bare: {ratio:.2f}× the pages/s, {cpu_ratio:.1f}× the CPU")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """What a spider hands the storage pipeline: one observation per page it tried to read.
 
 Site crawls yield :class:`PageObservation`; account crawls :class:`AccountPageObservation`.
+A site crawl also hands over each list page's fresh reading (:class:`ReadingObservation`).
 
 An observation says which page it was, how the fetch ended, and (for a page that was
 read) the list the extractor found. The spider decides nothing about staleness; the
@@ -99,3 +100,15 @@ class MessagesObservation:
     site_id: str
     column: ColumnRef
     messages: tuple[Message, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingObservation:
+    """A list page's fresh reading, kept so the next crawl need not read the page again
+    if it comes back unchanged (crawler/listing_cache.py)."""
+
+    site_id: str
+    url: str
+    key: str
+    listing: ListPage
+    read_on: date

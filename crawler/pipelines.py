@@ -30,6 +30,7 @@ from crawler.observations import (
     ArticleObservation,
     MessagesObservation,
     PageObservation,
+    ReadingObservation,
 )
 from crawler.run_summary import run_summary
 from storage.clock import utcnow
@@ -48,7 +49,13 @@ BATCH_SIZE = 100
 #: Seconds an observation may wait for its batch to be written, about.
 BATCH_SECONDS = 1.0
 
-_STORED = (PageObservation, AccountPageObservation, ArticleObservation, MessagesObservation)
+_STORED = (
+    PageObservation,
+    AccountPageObservation,
+    ArticleObservation,
+    MessagesObservation,
+    ReadingObservation,
+)
 
 
 def plan_column_ids(spider: scrapy.Spider) -> ColumnIds:

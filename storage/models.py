@@ -363,6 +363,24 @@ class Article(Base):
     fetched_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class PageReading(Base):
+    """The last reading of a site's list page, kept so that a page fetched again byte for
+    byte unchanged is not read again (crawler/listing_cache.py). One row per page URL."""
+
+    __tablename__ = "page_readings"
+    __table_args__ = (UniqueConstraint("site_id", "url_hash", name="uq_page_readings_site_url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(64), default=_url_hash_default)
+    reading_key: Mapped[str] = mapped_column(String(64))  # crawler.listing_cache.reading_key
+    listing: Mapped[str] = mapped_column(Text)  # crawler.extract.listing_json
+    read_on: Mapped[date] = mapped_column(Date)
+    reads_the_day: Mapped[bool] = mapped_column(Boolean)
+    stored_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class InteractionMessage(Base):
     """A message (留言/咨询) listed by an interaction column, and whether it was answered."""
 

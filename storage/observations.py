@@ -15,12 +15,12 @@ not from a query per page.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Insert, func, insert, select, update
+from sqlalchemy import Dialect, Insert, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,7 @@ from crawler.observations import (
     ColumnRef,
     MessagesObservation,
     PageObservation,
+    ReadingObservation,
 )
 from storage.clock import CHINA_TZ, utcnow
 from storage.holders import this_process
@@ -45,6 +46,7 @@ from storage.models import (
     SiteColumn,
     url_hash,
 )
+from storage.page_readings import record_readings
 
 
 def start_crawl_run(session: Session, target_type: str, target_id: str) -> int:
@@ -195,6 +197,74 @@ def _item_upsert(dialect_name: str) -> Insert:
     )
 
 
+@lru_cache(maxsize=8)
+def _item_upsert_sql(dialect: Dialect) -> str:
+    """The items upsert as the driver's SQL text: SQLite's parameters positional (``?``,
+    in :data:`_ITEM_COLUMNS` order), PostgreSQL's named (psycopg's ``%(name)s``).
+
+    A re-crawl upserts twenty items per page, and SQLAlchemy's per-row parameter
+    processing cost more than SQLite's own work on them (issue 17): the statement is
+    compiled once and the rows go to the driver's ``executemany`` as they are. Every
+    column but the id is given, so no Python-side default is skipped; SQLite's rows
+    are converted as SQLAlchemy's types would (:func:`_sqlite_rows`).
+    """
+    compiled = _item_upsert(dialect.name).compile(dialect=dialect, column_keys=list(_ITEM_COLUMNS))
+    order = compiled.positiontup
+    expected = _ITEM_COLUMNS if dialect.name == "sqlite" else None
+    if (tuple(order) if order is not None else None) != expected:
+        raise RuntimeError(f"items upsert parameters on {dialect.name}: {order}")
+    return str(compiled)
+
+
+#: Every items column but the id, as :func:`_item_rows` gives them.
+_ITEM_COLUMNS = (
+    "column_id",
+    "url",
+    "url_hash",
+    "title",
+    "published_on",
+    "published_at",
+    "pinned",
+    "first_seen_at",
+    "last_seen_at",
+    "first_fetch_id",
+)
+
+
+def _sqlite_rows(rows: Iterable[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Item rows as SQLAlchemy's SQLite types store them, in :data:`_ITEM_COLUMNS` order:
+    dates and datetimes as ISO text (``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM:SS.ffffff``).
+    The sighting times repeat for a page's every item and are written out once each."""
+    moments: dict[datetime, str] = {}
+    result = []
+    for row in rows:
+        first_seen, last_seen, day, moment = (
+            row["first_seen_at"],
+            row["last_seen_at"],
+            row["published_on"],
+            row["published_at"],
+        )
+        if (first := moments.get(first_seen)) is None:
+            first = moments[first_seen] = first_seen.isoformat(" ", "microseconds")
+        if (last := moments.get(last_seen)) is None:
+            last = moments[last_seen] = last_seen.isoformat(" ", "microseconds")
+        result.append(
+            (
+                row["column_id"],
+                row["url"],
+                row["url_hash"],
+                row["title"],
+                day.isoformat() if day is not None else None,
+                moment.isoformat(" ", "microseconds") if moment is not None else None,
+                row["pinned"],
+                first,
+                last,
+                row["first_fetch_id"],
+            )
+        )
+    return result
+
+
 #: One fetch row per page, its id returned in the order of the rows.
 _FETCH_INSERT = insert(Fetch.__table__).returning(
     Fetch.__table__.c.id, sort_by_parameter_order=True
@@ -239,9 +309,12 @@ def _upsert_item_rows(session: Session, rows: list[dict[str, Any]]) -> None:
             "published_on": _later_or_earlier(row, earlier, "published_on"),
             "published_at": _later_or_earlier(row, earlier, "published_at"),
         }
-    if merged:
-        statement = _item_upsert(session.get_bind().dialect.name)
-        session.execute(statement, list(merged.values()))
+    if not merged:
+        return
+    dialect = session.get_bind().dialect
+    sql = _item_upsert_sql(dialect)
+    params = _sqlite_rows(merged.values()) if dialect.name == "sqlite" else list(merged.values())
+    session.connection().exec_driver_sql(sql, params)
 
 
 def _later_or_earlier(later: dict[str, Any], earlier: dict[str, Any], key: str) -> Any:
@@ -323,6 +396,9 @@ def record_observations(
         crawl_run_id,
         [(seen, at) for seen, at in observations if isinstance(seen, PageObservation)],
         column_ids,
+    )
+    record_readings(
+        session, [(seen, at) for seen, at in observations if isinstance(seen, ReadingObservation)]
     )
     for seen, at in observations:
         if isinstance(seen, AccountPageObservation):

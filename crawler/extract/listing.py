@@ -480,7 +480,12 @@ def read_item(
     if not title or title.lower() in _NOT_TITLES:
         return None
     return ListedItem(
-        title=title, url=url, published_on=published_on, published_at=published_at, pinned=pinned
+        title=title,
+        url=url,
+        published_on=published_on,
+        published_at=published_at,
+        pinned=pinned,
+        year_inferred=item_date is not None and item_date.month_day_only,
     )
 
 
@@ -960,6 +965,7 @@ def _extract_with_selectors(
         url = default.url if default else ""
         published_on = default.published_on if default else None
         published_at = default.published_at if default else None
+        year_inferred = default.year_inferred if default else False
         if selectors.link:
             links = entry.css(selectors.link)
             href = links.get() if "::" in selectors.link else links.attrib.get("href")
@@ -968,14 +974,14 @@ def _extract_with_selectors(
         if selectors.title:
             title = _clean(" ".join(_selected_strings(entry, selectors.title))) or title
         if selectors.date:
-            found = find_date(" ".join(_selected_strings(entry, selectors.date)), today)
+            date_text = " ".join(_selected_strings(entry, selectors.date))
+            found = find_date(date_text, today)
             if found is not None:
                 published_on, published_at = found
+                full = find_full_date(date_text)
+                year_inferred = full is None or (full[0], full[1]) != found
                 url_date = date_from_url(url)
-                if (
-                    url_date is not None
-                    and find_full_date(" ".join(_selected_strings(entry, selectors.date))) is None
-                ):
+                if url_date is not None and full is None:
                     published_on = (
                         year_near(published_on.month, published_on.day, url_date) or published_on
                     )
@@ -988,6 +994,7 @@ def _extract_with_selectors(
                 published_on=published_on,
                 published_at=published_at,
                 pinned=default.pinned if default else False,
+                year_inferred=year_inferred,
             )
         )
     return items

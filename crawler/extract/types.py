@@ -16,6 +16,9 @@ class ListedItem:
     published_on: date | None
     published_at: datetime | None = None  # naive local time, only when the page gives a time
     pinned: bool = False  # 置顶
+    # The page printed only month and day ("05-20"): the year is inferred, from the day
+    # of the check among other hints, so the same page may read differently another day.
+    year_inferred: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +40,12 @@ class ListPage:
     # the column for review instead of judging it. Empty when the read can be judged;
     # items without dates are not such a doubt (their articles are opened for dates).
     review_reason: str = ""
+
+    @property
+    def reads_the_day(self) -> bool:
+        """Whether reading this page depended on the day it was read (years inferred
+        for month-day dates): another day, the same page may give other dates."""
+        return any(item.year_inferred for item in self.items)
 
     @property
     def newest_published_on(self) -> date | None:

@@ -42,12 +42,14 @@ from crawler.extract.discovery import discover_columns
 from crawler.extract.interaction import extract_messages
 from crawler.fetch_errors import classify_failure, login_wall_reason
 from crawler.health.links import collect_links
+from crawler.listing_cache import ListingCache, reading_key
 from crawler.observations import (
     ArticleObservation,
     ColumnRef,
     LinksObservation,
     MessagesObservation,
     PageObservation,
+    ReadingObservation,
 )
 from crawler.page_faults import (
     DATES_UNREAD,
@@ -69,6 +71,7 @@ from settings import get_settings
 from storage.clock import china_today
 from storage.db import session_scope
 from storage.models import HOMEPAGE_COLUMN_NAME
+from storage.page_readings import kept_readings
 from storage.registry import (
     ColumnPlan,
     SitePlan,
@@ -124,6 +127,7 @@ class SiteSpider(SiteFactsMixin, scrapy.Spider):
         self.article_probe_timeout_s = settings.article_probe_timeout_s
         with session_scope() as session:
             self.known_item_urls: set[str] = known_item_urls(session, self.site_id)
+            self.readings = ListingCache(kept_readings(session, self.site_id), self.today)
         # Articles are opened only on these hosts (and their subdomains).
         self.site_hosts = {
             host
@@ -205,10 +209,9 @@ class SiteSpider(SiteFactsMixin, scrapy.Spider):
                 self.site_id, page_kind, response.url, response.status, kind, detail, column
             )
             return
-        selectors = Selectors(**plan.selectors) if plan and plan.selectors else None
-        listing = extract_list(
-            response.text, response.url, self.today, selectors, homepage=plan is None
-        )
+        listing, fresh = self._reading(response, plan)
+        if fresh is not None:
+            yield fresh
         fault = self._page_fault(response, plan, listing)
 
         rendered = bool(response.meta.get("playwright"))
@@ -258,6 +261,26 @@ class SiteSpider(SiteFactsMixin, scrapy.Spider):
             yield self._article_request(_PendingList(observation, article_urls))
         else:
             yield observation
+
+    def _reading(
+        self, response: Response, plan: ColumnPlan | None
+    ) -> tuple[ListPage, ReadingObservation | None]:
+        """The page's list: its kept reading when the page came back unchanged, else read
+        now (and handed over to be kept)."""
+        selectors = Selectors(**plan.selectors) if plan and plan.selectors else None
+        homepage = plan is None
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        key = reading_key(response.body, response.url, content_type, selectors, homepage)
+        kept = self.readings.reading(response.url, key)
+        if kept is not None:
+            crawler = getattr(self, "crawler", None)  # a Redis worker's delegate has none
+            if crawler is not None and crawler.stats is not None:
+                crawler.stats.inc_value("govwatch/pages_unchanged")
+            return kept, None
+        listing = extract_list(
+            response.text, response.url, self.today, selectors, homepage=homepage
+        )
+        return listing, ReadingObservation(self.site_id, response.url, key, listing, self.today)
 
     def _links(self, response: Response, on_homepage: bool, with_links: bool) -> LinksObservation:
         links, images = collect_links(response.text, response.url)

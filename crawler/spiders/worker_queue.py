@@ -36,6 +36,7 @@ from crawler.observations import (
     LinksObservation,
     MessagesObservation,
     PageObservation,
+    ReadingObservation,
 )
 from crawler.site_facts import SiteFactObservation
 from storage.clock import utcnow
@@ -48,6 +49,7 @@ from storage.observations import (
     record_messages,
     record_page,
 )
+from storage.page_readings import record_readings
 
 RUN_META = "govwatch_run_id"
 TARGET_META = "govwatch_target"
@@ -196,6 +198,8 @@ class WorkerStoragePipeline:
                     record_article(session, observation, seen_at=now)
                 elif isinstance(observation, MessagesObservation):
                     record_messages(session, observation, seen_at=now)
+                elif isinstance(observation, ReadingObservation):
+                    record_readings(session, [(observation, now)])
                 elif isinstance(observation, SiteFactObservation):
                     store_fact(item.run_id, observation)
                 elif isinstance(observation, LinksObservation):

@@ -108,6 +108,31 @@ def test_the_same_batch_twice_stores_each_item_once(database_url: str) -> None:
         assert session.scalar(select(func.count(Fetch.id))) == 2
 
 
+def test_items_are_stored_as_the_models_types_store_them(database_url: str) -> None:
+    """Items go to the driver without SQLAlchemy's per-row processing: their times must
+    still compare in SQL with times SQLAlchemy wrote (the fetch's), and read back whole."""
+    register_site("http://h.gov.cn/", ["/0/"])
+    moment = datetime(2026, 11, 18, 9, 30)
+    listed = ListedItem("信息", "http://h.gov.cn/a/1.html", date(2026, 11, 18), moment)
+    with session_scope() as session:
+        record_observations(session, None, [(column_page("0", [listed]), SEEN)])
+    with session_scope() as session:
+        stored = session.scalars(select(Item)).one()
+        assert (stored.published_on, stored.published_at, stored.pinned) == (
+            date(2026, 11, 18),
+            moment,
+            False,
+        )
+        assert stored.first_seen_at == stored.last_seen_at == SEEN
+        seen_with_fetch = session.scalar(
+            select(func.count())
+            .select_from(Item)
+            .join(Fetch, Fetch.column_id == Item.column_id)
+            .where(Item.first_seen_at == Fetch.fetched_at, Item.last_seen_at == Fetch.fetched_at)
+        )
+        assert seen_with_fetch == 1
+
+
 def test_column_ids_come_from_the_plan_and_new_columns_are_registered_once(
     database_url: str,
 ) -> None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from fakes.sites import FakeResponse, FakeSite, redirect
 from sqlalchemy import select
 
 from crawler.runner import run_crawl, run_crawl_url
-from crawler.scheme_guard import is_web_url
+from crawler.scheme_guard import _plainly_web_url, is_web_url
 from govwatch.targets_file import parse_targets
 from storage.clock import china_today
 from storage.db import session_scope
@@ -174,10 +175,37 @@ def test_adhoc_crawl_of_a_local_file_is_refused(secret_file: Path, database_url:
         ("ftp://x.cn/f", False),
         ("http:///nohost", False),
         ("//www.xx.gov.cn/a.html", False),
+        ("http://:80/a.html", False),
+        ("http://@/a.html", False),
+        ("http://h:@/a.html", False),
+        ("http://\t/a.html", False),
+        ("http://user@www.xx.gov.cn/", True),
+        ("http://[::1]:8080/", True),
+        ("http://例子.政务/路径", True),
+        (" http://www.xx.gov.cn/a.html\n", True),
     ],
 )
 def test_only_absolute_http_urls_are_web_urls(url: str, allowed: bool) -> None:
     assert is_web_url(url) is allowed
+
+
+def test_the_quick_web_url_test_agrees_with_urlsplit() -> None:
+    """The shortcut for plain URLs says yes only where urlsplit's host test does."""
+    hosts = ["www.xx.gov.cn", "", ":80", "h:", "h:8a", "u@h", "@", "[::1]", "a b", "a\tb"]
+    hosts += ["例子.中国", "a\uff03b", "h\\x", "h:80@x", "10.0.0.1:8080"]
+    tails = ["", "/", "/a.html", "?p=1", "#top", "/p@x:y", "\n"]
+    for scheme in ("http://", "https://", "HTTP://", "ftp://", "http:/"):
+        for host in hosts:
+            for tail in tails:
+                url = scheme + host + tail
+                try:
+                    parts = urlsplit(url.strip())
+                    expected = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+                except ValueError:
+                    expected = False
+                assert is_web_url(url) is expected, url
+                if _plainly_web_url(url):
+                    assert expected, url
 
 
 def test_discovered_columns_are_only_the_sites_web_pages(

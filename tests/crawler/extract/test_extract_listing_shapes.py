@@ -313,6 +313,7 @@ def test_listed_items_keep_their_fields() -> None:
         title="市政府召开第1次常务会议研究部署重点工作",
         url="http://www.example.gov.cn/xwzx/1.htm",
         published_on=date(2026, 11, 19),
+        year_inferred=True,  # the box prints 11-19
     )
 
 
