@@ -210,7 +210,7 @@ async def crawl(start_url: str, concurrency: int) -> tuple[list[str], list[str],
     """Discover the site's links and images the way a spider would: GET internal pages."""
     import httpx
 
-    from crawler.health.links import collect_links
+    from crawler.health.page_links import collect_links
     from crawler.health.transport import make_client
 
     site_netloc = urlsplit(start_url).netloc

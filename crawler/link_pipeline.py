@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.crawler import Crawler
 
-from crawler.health.links import check_urls
 from crawler.observations import LinksObservation
 from crawler.scheme_guard import is_web_url
 from settings import get_settings
@@ -59,6 +58,9 @@ async def check_and_store(
     """Check each URL once and store one LinkCheck row per URL: (checked, broken)."""
     if not sightings.by_url:
         return 0, 0
+    # The checker (and httpx) is imported by the crawls that have links to check only.
+    from crawler.health.links import check_urls
+
     settings = get_settings()
     by_url = sightings.by_url
     results = await check_urls(

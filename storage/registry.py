@@ -215,8 +215,9 @@ def account_ref(session: Session, account_id: str) -> AccountRef:
 
 def known_item_urls(session: Session, site_id: str) -> set[str]:
     """Every item URL already stored for a site's columns (to tell new items from old)."""
+    # Through the connection: a site's every item URL, without the ORM's row handling.
     return set(
-        session.scalars(
+        session.connection().scalars(
             select(Item.url)
             .join(SiteColumn, SiteColumn.id == Item.column_id)
             .where(SiteColumn.site_id == site_id)

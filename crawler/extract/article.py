@@ -6,8 +6,6 @@ import re
 from datetime import date, datetime
 
 import lxml.etree
-from htmldate import find_date as htmldate_find_date
-from trafilatura import extract as trafilatura_extract
 
 from crawler.extract.dates import find_date, find_full_date
 
@@ -96,6 +94,10 @@ def extract_article_published(html: str, today: date) -> datetime | date | None:
     if not html.strip():
         return None
     # htmldate knows many more page layouts but is far slower; only the last resort.
+    # Imported here: most crawls never get this far, and it costs every crawl process
+    # tens of milliseconds to import.
+    from htmldate import find_date as htmldate_find_date
+
     found = htmldate_find_date(
         html, original_date=True, outputformat="%Y-%m-%d", max_date=today.isoformat()
     )
@@ -110,5 +112,8 @@ def extract_article_text(html: str, max_chars: int = 20_000) -> str:
     """
     if not html.strip():
         return ""
+    # Imported on first use: only crawls that open new articles for their text need it.
+    from trafilatura import extract as trafilatura_extract
+
     text = trafilatura_extract(html, include_comments=False, include_tables=True, favor_recall=True)
     return (text or "")[:max_chars]

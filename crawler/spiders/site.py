@@ -41,7 +41,7 @@ from crawler.extract.article_dates import undated_urls, with_article_dates
 from crawler.extract.discovery import discover_columns
 from crawler.extract.interaction import extract_messages
 from crawler.fetch_errors import classify_failure, login_wall_reason
-from crawler.health.links import collect_links
+from crawler.health.page_links import collect_links
 from crawler.listing_cache import ListingCache, reading_key
 from crawler.observations import (
     ArticleObservation,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawler.health.links import collect_links
+from crawler.health.page_links import collect_links
 
 BASE = "http://www.example.gov.cn/zwgk/index.html"
 

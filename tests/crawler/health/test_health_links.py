@@ -8,7 +8,8 @@ from collections.abc import Iterable
 
 from fakes.sites import FakeResponse, FakeSite, html_page, redirect, refusing_port
 
-from crawler.health.links import LinkCheck, check_urls, collect_links
+from crawler.health.links import LinkCheck, check_urls
+from crawler.health.page_links import collect_links
 
 SITE_HOSTS = {"127.0.0.1"}
 
