@@ -34,7 +34,7 @@ class KeptReading:
 
 def kept_readings(session: Session, site_id: str) -> dict[str, KeptReading]:
     """The kept reading of every page of ``site_id``, by URL."""
-    rows = session.execute(
+    rows = session.connection().execute(  # plain rows: no ORM row handling needed
         select(
             PageReading.url,
             PageReading.reading_key,

@@ -402,10 +402,6 @@ class SiteSpider(SiteFactsMixin, scrapy.Spider):
         self, response: Response, plan: ColumnPlan | None, listing: ListPage
     ) -> PageFault | None:
         """Why this page, though it opened, is not the homepage or column it should be."""
-        headers = {
-            key.decode("latin-1"): b", ".join(values).decode("latin-1")
-            for key, values in response.headers.items()
-        }
         fault = None
         if plan is not None:
             redirects = response.meta.get("redirect_urls") or [response.request.url]
@@ -415,6 +411,10 @@ class SiteSpider(SiteFactsMixin, scrapy.Spider):
             len(listing.items) >= 3 or any(item.published_on for item in listing.items)
         )
         if fault is None and not has_list:
+            headers = {
+                key.decode("latin-1"): b", ".join(values).decode("latin-1")
+                for key, values in response.headers.items()
+            }
             fault = page_fault(response.text, headers=headers, status=response.status)
         if fault is None and plan is not None and listing.status in ("empty", "unparsed"):
             fault = script_list_fault(response.text)

@@ -59,11 +59,14 @@ def modules_loaded_by(probe: str) -> set[str]:
     return set(json.loads(done.stdout.splitlines()[-1]))
 
 
-def test_a_site_crawl_loads_no_browser_nor_redis_worker() -> None:
+def test_a_site_crawl_loads_no_browser_nor_redis_worker_nor_link_checker() -> None:
     loaded = modules_loaded_by(PROBE)
     assert "crawler.spiders.site" in loaded  # the probe works
     assert not loaded & {"playwright", "scrapy_playwright", "scrapy_redis", "redis"}
     assert "crawler.spiders.worker" not in loaded
+    # Nor what only some crawls use, on first use: the link checker (at the crawl's
+    # end), article text and the slow article-date fallback.
+    assert not loaded & {"httpx", "crawler.health.links", "trafilatura", "htmldate"}
 
 
 EXTENSIONS_PROBE = """
