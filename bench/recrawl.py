@@ -285,6 +285,11 @@ def run(temp: Path, base_url: str, options: argparse.Namespace) -> None:
     ratio = rates["govwatch"][0] / rates["bare"][0]
     cpu_ratio = rates["govwatch"][1] / rates["bare"][1]
     print(f"govwatch / bare: {ratio:.2f}× the pages/s, {cpu_ratio:.1f}× the CPU")
+    pairs = zip(results["bare"], results["govwatch"], strict=True)
+    print(
+        "each pair, bare wall / govwatch wall:",
+        " ".join(f"{b / g:.2f}" for (b, _), (g, _) in pairs),
+    )
     if "changed" in rates:
         ratio = rates["changed"][0] / rates["bare"][0]
         cpu_ratio = rates["changed"][1] / rates["bare"][1]
