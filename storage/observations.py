@@ -21,7 +21,6 @@ from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import Dialect, Insert, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from crawler.extract.types import ListedItem
@@ -47,6 +46,7 @@ from storage.models import (
     url_hash,
 )
 from storage.page_readings import record_readings
+from storage.upsert import conflict_insert
 
 
 def start_crawl_run(session: Session, target_type: str, target_id: str) -> int:
@@ -172,17 +172,12 @@ class ColumnIds:
         self._uncommitted.clear()
 
 
-def _insert(session: Session):  # type: ignore[no-untyped-def]
-    """The dialect's INSERT that supports ON CONFLICT."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 @cache
 def _item_upsert(dialect_name: str) -> Insert:
     """The items upsert, built once per dialect and executed with many rows at a time
     (an executemany: compiled once, not a new multi-row statement per page)."""
     table = Item.__table__
-    statement = (postgresql.insert if dialect_name == "postgresql" else sqlite.insert)(table)
+    statement = conflict_insert(dialect_name)(table)
     excluded = statement.excluded
     return statement.on_conflict_do_update(
         index_elements=[table.c.column_id, table.c.url_hash],
@@ -450,7 +445,7 @@ def record_account_page(
         }
         for post in unique.values()
     ]
-    insert = _insert(session)(Post).values(rows)
+    insert = conflict_insert(session.get_bind().dialect.name)(Post).values(rows)
     excluded = insert.excluded
     session.execute(
         insert.on_conflict_do_update(
@@ -485,7 +480,7 @@ def record_article(
         "text": article.text,
         "fetched_at": seen_at,
     }
-    insert = _insert(session)(Article).values(values)
+    insert = conflict_insert(session.get_bind().dialect.name)(Article).values(values)
     session.execute(
         insert.on_conflict_do_update(
             index_elements=[Article.url_hash],
@@ -518,7 +513,9 @@ def record_messages(
         }
     if not rows:
         return
-    insert = _insert(session)(InteractionMessage).values(list(rows.values()))
+    insert = conflict_insert(session.get_bind().dialect.name)(InteractionMessage).values(
+        list(rows.values())
+    )
     excluded = insert.excluded
     session.execute(
         insert.on_conflict_do_update(

@@ -14,12 +14,12 @@ from datetime import date, datetime
 from functools import cache
 
 from sqlalchemy import Insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from crawler.extract.listing_json import listing_to_json
 from crawler.observations import ReadingObservation
 from storage.models import PageReading, url_hash
+from storage.upsert import conflict_insert
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,7 @@ def kept_readings(session: Session, site_id: str) -> dict[str, KeptReading]:
 def _reading_upsert(dialect_name: str) -> Insert:
     """The upsert of one page's reading, built once per dialect."""
     table = PageReading.__table__
-    statement = (postgresql.insert if dialect_name == "postgresql" else sqlite.insert)(table)
+    statement = conflict_insert(dialect_name)(table)
     excluded = statement.excluded
     return statement.on_conflict_do_update(
         index_elements=[table.c.site_id, table.c.url_hash],

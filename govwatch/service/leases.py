@@ -16,12 +16,12 @@ import uuid
 from datetime import timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.clock import utcnow
 from storage.db import session_scope
 from storage.holders import holder_is_dead, this_process
 from storage.service_models import CrawlLease
+from storage.upsert import conflict_insert
 
 log = logging.getLogger("govwatch.scheduler")
 
@@ -72,8 +72,7 @@ def acquire_lease(target_type: str, target_id: str, holder: str, ttl_s: float) -
         "expires_at": now + timedelta(seconds=ttl_s),
     }
     with session_scope() as session:
-        dialect = session.get_bind().dialect.name
-        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(CrawlLease)
+        insert = conflict_insert(session.get_bind().dialect.name)(CrawlLease)
         statement = insert.values(values)
         # One statement: a new row, or a takeover of an expired one; a live lease of
         # another holder is left alone (the WHERE fails, nothing is written).

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from govwatch.logging_setup import current_redactor
@@ -26,6 +25,7 @@ from storage.clock import utcnow
 from storage.db import session_scope
 from storage.models import CrawlRun, Finding
 from storage.service_models import Notification
+from storage.upsert import conflict_insert
 
 log = logging.getLogger("govwatch.notify")
 
@@ -38,8 +38,7 @@ TARGET_LABELS = {"site": "网站", "column": "栏目", "account": "账号", "uni
 def _insert_ignore(session: Session, rows: list[dict[str, object]]) -> None:
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Notification)
+    insert = conflict_insert(session.get_bind().dialect.name)(Notification)
     # executemany rather than one VALUES list: thousands of rows would bind more
     # parameters than one SQLite statement may (SQLAlchemy batches the rows itself).
     session.execute(
