@@ -78,8 +78,9 @@ EXTENSIONS_BASE = {
     for path, order in _scrapy_extensions_base.items()
     if path != "scrapy.extensions.remote_control.RemoteControl"
 }
-# Loggers at LOG_LEVEL: DEBUG records are not built (and redacted) to be dropped.
-EXTENSIONS = {"crawler.log_level.CrawlLogLevel": 0}
+# Loggers at LOG_LEVEL: DEBUG records are not built (and redacted) to be dropped; the
+# heap alive when the spider opens is kept out of the garbage collector's walks.
+EXTENSIONS = {"crawler.log_level.CrawlLogLevel": 0, "crawler.gc_tuning.CrawlHeapFreeze": 0}
 
 ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 300,

@@ -81,6 +81,12 @@ class WorkerSpider(RedisSpider):
             "SCHEDULER": "crawler.spiders.worker_queue.RunScheduler",
             "DUPEFILTER_CLASS": "crawler.spiders.worker_queue.RunDupeFilter",
             "SCHEDULER_QUEUE_KEY": "govwatch:worker:requests",
+            "SCHEDULER_QUEUE_CLASS": "crawler.spiders.worker_queue.RunFairQueue",
+            # Room in the downloader for every target in hand at its own per-site
+            # concurrency: requests waiting out a site's delay count as active.
+            "CONCURRENT_REQUESTS": max(
+                16, govwatch.max_concurrent_crawls * govwatch.concurrent_requests_per_domain
+            ),
             "SCHEDULER_DUPEFILTER_KEY": "govwatch:worker:dupefilter",
             # The queue is shared: one worker stopping must not empty it.
             "SCHEDULER_PERSIST": True,

@@ -10,6 +10,10 @@ back when it has been handled or stored, or dropped as a duplicate). Whichever w
 zero closes the run (``finish_crawl_run``, once, guarded by ``SET NX``) and frees the
 target for the scheduler's next enqueue.
 
+Requests are taken from the shared queue by priority, then in turn from every run in
+progress (:class:`RunFairQueue`), so a worker's downloader holds pages of many sites
+rather than a queue's worth of one site's pages waiting out its politeness delay.
+
 Links and images are checked as in a single-process crawl, once per distinct URL and
 after the run's pages: each page's sightings are kept in Redis
 (``govwatch:run:ID:links``); the worker that brings a site run's count to zero queues
@@ -26,6 +30,7 @@ from typing import Any
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 from crawler.facts_pipeline import store_fact
@@ -59,6 +64,7 @@ FINISHED_KEY = "govwatch:run:{run_id}:finished"
 SEEN_KEY = "govwatch:run:{run_id}:seen"
 LINKS_KEY = "govwatch:run:{run_id}:links"
 LINKS_QUEUED_KEY = "govwatch:run:{run_id}:links_queued"
+QUEUED_COUNT_KEY = "govwatch:run:{run_id}:queued"
 #: Run bookkeeping keys expire (a worker that died mid-run leaves none behind for ever).
 RUN_KEY_TTL_S = 3 * 86400
 
@@ -110,6 +116,7 @@ def finish_run(server: Any, run_id: int, reason: str) -> None:
         SEEN_KEY.format(run_id=run_id),
         links_key,
         queued_key,
+        QUEUED_COUNT_KEY.format(run_id=run_id),
     )
     if target is not None:
         server.delete(QUEUED_MARKER_KEY.format(kind=target[0], target_id=target[1]))
@@ -137,6 +144,41 @@ async def check_run_links(server: Any, run_id: int) -> tuple[int, int]:
     result = await check_and_store(sightings, run_id, site_id)
     server.delete(LINKS_KEY.format(run_id=run_id))
     return result
+
+
+#: ZADD with a score of (-priority, the request's number in its run), in one round trip.
+_FAIR_PUSH = """
+local number = redis.call('INCR', KEYS[2])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) * 4294967296 + number, ARGV[2])
+return number
+"""
+
+
+class RunFairQueue(PriorityQueue):
+    """scrapy-redis's priority queue (a sorted set), taking the runs in turn.
+
+    scrapy-redis scores a request by its priority alone, and requests of equal score
+    come out in the byte order of their serialised form: by URL, so one site's pages
+    after another's. A worker then fills its downloader with one site's requests,
+    which wait out that site's politeness delay one by one while the other sites in
+    hand wait behind them (two workers took 0.45 of one worker's time at 2% of a
+    province: a second downloader, not a second core). Here each run numbers the
+    requests it queues, and the score is ``-priority × 2³² + number``: within a
+    priority, every run's first request comes before any run's second, and so on.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._push = self.server.register_script(_FAIR_PUSH)
+
+    def push(self, request: scrapy.Request) -> None:
+        run_id = request.meta.get(RUN_META)
+        counter = QUEUED_COUNT_KEY.format(run_id=run_id if run_id is not None else "none")
+        self._push(
+            keys=[self.key, counter],
+            args=[-request.priority, self._encode_request(request), RUN_KEY_TTL_S],
+        )
 
 
 class RunDupeFilter(RFPDupeFilter):

@@ -103,5 +103,6 @@ def test_no_crawl_starts_scrapys_code_execution_server() -> None:
         for path in enabled
     ]
     assert "crawler.log_level.CrawlLogLevel" in names  # the project's extensions are read
+    assert "crawler.gc_tuning.CrawlHeapFreeze" in names
     assert not [name for name in names if "remote_control" in name.lower()]
     assert settings.getbool("REMOTE_CONTROL_ENABLED") is False
