@@ -151,7 +151,6 @@ _FAIR_PUSH = """
 local number = redis.call('INCR', KEYS[2])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) * 4294967296 + number, ARGV[2])
-return number
 """
 
 
